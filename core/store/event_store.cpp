@@ -1,0 +1,527 @@
+#include "core/store/event_store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <set>
+#include <unordered_set>
+
+#include "core/store/hash_chain.h"
+#include "core/store/migrations.h"
+#include "core/store/sqlite_error.h"
+
+namespace registry::store {
+namespace {
+
+constexpr std::size_t kMaxStreamIdBytes = 200;
+constexpr std::size_t kMaxTypeBytes = 100;
+constexpr const char* kColumns =
+    "position, stream_id, stream_version, event_type, schema_version, payload, event_id, "
+    "recorded_at_us, recorded_by, correlation_id, causation_id, hash";
+constexpr const char* kGuardTriggers[] = {"events_no_update", "events_no_delete",
+                                          "events_append_order"};
+
+std::string BlobOf(const SQLite::Column& column) {
+  if (column.isNull()) return {};
+  return std::string(static_cast<const char*>(column.getBlob()),
+                     static_cast<std::size_t>(column.getBytes()));
+}
+
+void BindBlob(SQLite::Statement& s, int index, std::string_view bytes) {
+  s.bindNoCopy(index, bytes.data(), static_cast<int>(bytes.size()));
+}
+
+// Decodes one row selected with kColumns. DataLoss when a fixed-size column is malformed.
+Result<RecordedEvent> DecodeRow(SQLite::Statement& q) {
+  RecordedEvent e;
+  e.position = q.getColumn(0).getInt64();
+  e.stream_id = q.getColumn(1).getString();
+  e.stream_version = q.getColumn(2).getInt64();
+  e.type = q.getColumn(3).getString();
+  e.schema_version = static_cast<std::uint32_t>(q.getColumn(4).getInt64());
+  e.payload = BlobOf(q.getColumn(5));
+  auto where = [&](const char* what) {
+    return DataLoss("position " + std::to_string(e.position) + ": " + what, "corrupt_row");
+  };
+  auto id = Uuid::FromBytes(BlobOf(q.getColumn(6)));
+  if (!id.ok()) return where("event_id is not 16 bytes");
+  e.event_id = *id;
+  e.recorded_at_us = q.getColumn(7).getInt64();
+  e.recorded_by = q.getColumn(8).getString();
+  for (int col : {9, 10}) {
+    if (q.getColumn(col).isNull()) continue;
+    auto other = Uuid::FromBytes(BlobOf(q.getColumn(col)));
+    if (!other.ok()) return where("a correlation or causation id is not 16 bytes");
+    (col == 9 ? e.correlation_id : e.causation_id) = *other;
+  }
+  std::string hash = BlobOf(q.getColumn(11));
+  if (hash.size() != e.hash.size()) return where("hash is not 32 bytes");
+  std::copy(hash.begin(), hash.end(), e.hash.begin());
+  return e;
+}
+
+Status ValidateRequest(const AppendRequest& request) {
+  if (request.events.empty()) return InvalidArgument("an append needs at least one event");
+  std::unordered_set<std::string_view> ids;
+  for (const NewEvent& e : request.events) {
+    if (e.stream_id.empty() || e.stream_id.size() > kMaxStreamIdBytes) {
+      return InvalidArgument("stream id must be 1 to 200 bytes, got " +
+                             std::to_string(e.stream_id.size()));
+    }
+    if (e.type.empty() || e.type.size() > kMaxTypeBytes) {
+      return InvalidArgument("event type must be 1 to 100 bytes");
+    }
+    if (e.schema_version == 0) return InvalidArgument("schema version must be at least 1");
+    if (e.event_id.is_nil()) return InvalidArgument("event id must not be the nil UUID");
+    if (!ids.insert(e.event_id.raw()).second) {
+      return InvalidArgument("event id " + e.event_id.ToString() + " appears twice in one append",
+                             "duplicate_event_id");
+    }
+  }
+  std::unordered_set<std::string_view> streams;
+  for (const StreamExpectation& x : request.expectations) {
+    if (!streams.insert(x.stream_id).second) {
+      return InvalidArgument("stream '" + x.stream_id + "' has two expectations in one append");
+    }
+    if (x.expected.kind() == ExpectedVersion::Kind::kExact && x.expected.version() < 1) {
+      return InvalidArgument("an exact expected version must be at least 1 (use no_stream)");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+// Prepared statements, compiled once per connection.
+class EventStore::Statements {
+ public:
+  explicit Statements(SQLite::Database& db, bool read_only)
+      : find_by_event_id(db,
+                         "SELECT position, stream_id, event_type, schema_version, payload "
+                         "FROM events WHERE event_id = ?"),
+        stream_version(db, "SELECT COALESCE(MAX(stream_version), 0) FROM events "
+                           "WHERE stream_id = ?"),
+        read_forward(db, std::string("SELECT ") + kColumns +
+                             " FROM events WHERE position >= ? ORDER BY position LIMIT ?"),
+        read_stream(db, std::string("SELECT ") + kColumns +
+                            " FROM events WHERE stream_id = ? AND stream_version >= ? "
+                            "ORDER BY stream_version LIMIT ?"),
+        recorded_at(db, "SELECT recorded_at_us FROM events WHERE position = ?") {
+    if (!read_only) {
+      insert = std::make_unique<SQLite::Statement>(
+          db, std::string("INSERT INTO events (") + kColumns +
+                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    }
+  }
+  SQLite::Statement find_by_event_id;
+  SQLite::Statement stream_version;
+  SQLite::Statement read_forward;
+  SQLite::Statement read_stream;
+  SQLite::Statement recorded_at;
+  std::unique_ptr<SQLite::Statement> insert;
+};
+
+// What a transaction has written but not yet committed.
+struct EventStore::Pending {
+  Head head;
+  std::int64_t last_recorded_at_us = 0;
+  std::unordered_map<std::string, std::int64_t> stream_versions;
+};
+
+namespace {
+
+// Resets a statement whatever happens, so that a failed step never leaves it busy.
+struct ResetOnExit {
+  SQLite::Statement& s;
+  ~ResetOnExit() {
+    try {
+      s.reset();
+      s.clearBindings();
+    } catch (...) {  // destructors never throw
+    }
+  }
+};
+
+Status CreateFileIfMissing(const std::string& path, bool create_if_missing) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) return Status::Ok();
+  if (!create_if_missing) {
+    return NotFound("no registry store at '" + path + "'", "store_not_found");
+  }
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0 && errno != EEXIST) {
+    return Unavailable("cannot create '" + path + "': " + std::strerror(errno), "cannot_open");
+  }
+  if (fd >= 0) ::close(fd);
+  return Status::Ok();
+}
+
+}  // namespace
+
+EventStore::EventStore(std::string path, std::unique_ptr<SQLite::Database> db, Clock* clock)
+    : path_(std::move(path)), db_(std::move(db)), clock_(clock) {
+  if (clock_ == nullptr) {
+    owned_clock_ = std::make_unique<SystemClock>();
+    clock_ = owned_clock_.get();
+  }
+}
+
+EventStore::~EventStore() = default;
+
+Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& path,
+                                                     const StoreOptions& options) {
+  const bool in_memory = path == ":memory:";
+  if (path.empty()) return InvalidArgument("the store path is empty");
+  if (!in_memory && !options.read_only) {
+    REGISTRY_RETURN_IF_ERROR(CreateFileIfMissing(path, options.create_if_missing));
+  }
+  if (!in_memory && options.read_only && ::access(path.c_str(), F_OK) != 0) {
+    return NotFound("no registry store at '" + path + "'", "store_not_found");
+  }
+  try {
+    int flags = options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
+    auto db = std::make_unique<SQLite::Database>(path, flags, options.busy_timeout_ms);
+    if (!options.read_only) {
+      std::string mode = db->execAndGet("PRAGMA journal_mode=WAL").getString();
+      if (mode != "wal" && !(in_memory && mode == "memory")) {
+        return Unavailable("cannot put '" + path + "' in WAL mode (journal_mode is " + mode + ")",
+                           "cannot_open");
+      }
+      db->exec("PRAGMA synchronous=FULL");
+      REGISTRY_RETURN_IF_ERROR(ApplyMigrations(*db, EmbeddedMigrations()));
+    } else {
+      const int app = db->execAndGet("PRAGMA application_id").getInt();
+      const int version = db->execAndGet("PRAGMA user_version").getInt();
+      if (app != kApplicationId || version < 1) {
+        return FailedPrecondition("'" + path + "' is not a Council Registry store",
+                                  "not_a_registry");
+      }
+      if (version > EmbeddedMigrations().back().version) {
+        return FailedPrecondition("'" + path + "' was written by a newer Council Registry "
+                                  "(schema version " + std::to_string(version) + ")",
+                                  "schema_too_new");
+      }
+    }
+    std::unique_ptr<EventStore> store(new EventStore(path, std::move(db), options.clock));
+    store->statements_ = std::make_unique<Statements>(*store->db_, options.read_only);
+    REGISTRY_RETURN_IF_ERROR(store->LoadHead());
+    return store;
+  } catch (const SQLite::Exception& e) {
+    return StatusFromSqlite(e, "open '" + path + "'");
+  }
+}
+
+Status EventStore::LoadHead() {
+  try {
+    SQLite::Statement q(*db_,
+                        "SELECT position, hash, recorded_at_us FROM events "
+                        "ORDER BY position DESC LIMIT 1");
+    head_ = Head{};
+    last_recorded_at_us_ = 0;
+    if (q.executeStep()) {
+      head_.position = q.getColumn(0).getInt64();
+      std::string hash = BlobOf(q.getColumn(1));
+      if (hash.size() == head_.hash.size()) std::copy(hash.begin(), hash.end(), head_.hash.begin());
+      last_recorded_at_us_ = q.getColumn(2).getInt64();
+    }
+    return Status::Ok();
+  } catch (const SQLite::Exception& e) {
+    return StatusFromSqlite(e, "read the head of '" + path_ + "'");
+  }
+}
+
+Result<std::int64_t> EventStore::CurrentVersion(const std::string& stream_id,
+                                                const Pending& pending) {
+  if (auto it = pending.stream_versions.find(stream_id); it != pending.stream_versions.end()) {
+    return it->second;
+  }
+  return StreamVersion(stream_id);
+}
+
+Result<std::int64_t> EventStore::StreamVersion(const std::string& stream_id) {
+  if (auto it = stream_versions_.find(stream_id); it != stream_versions_.end()) return it->second;
+  try {
+    SQLite::Statement& q = statements_->stream_version;
+    ResetOnExit reset{q};
+    q.bind(1, stream_id);
+    q.executeStep();
+    std::int64_t version = q.getColumn(0).getInt64();
+    stream_versions_.emplace(stream_id, version);
+    return version;
+  } catch (const SQLite::Exception& e) {
+    return StatusFromSqlite(e, "read the version of stream '" + stream_id + "'");
+  }
+}
+
+Result<AppendResult> EventStore::Append(const AppendRequest& request) {
+  return std::move(AppendGroup(std::span<const AppendRequest>(&request, 1)).front());
+}
+
+std::vector<Result<AppendResult>> EventStore::AppendGroup(
+    std::span<const AppendRequest> requests) {
+  std::vector<Result<AppendResult>> results;
+  results.reserve(requests.size());
+  if (!statements_->insert) {
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      results.emplace_back(FailedPrecondition("'" + path_ + "' was opened read-only", "read_only"));
+    }
+    return results;
+  }
+  Pending pending{head_, last_recorded_at_us_, {}};
+  try {
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    for (const AppendRequest& request : requests) {
+      Pending before = pending;  // small: head and the streams touched so far
+      db_->exec("SAVEPOINT append_one");
+      Result<AppendResult> result = AppendOne(request, pending);
+      if (result.ok()) {
+        db_->exec("RELEASE append_one");
+      } else {
+        db_->exec("ROLLBACK TO append_one");
+        db_->exec("RELEASE append_one");
+        pending = std::move(before);
+      }
+      results.push_back(std::move(result));
+    }
+    tx.commit();
+  } catch (const SQLite::Exception& e) {
+    Status failed = StatusFromSqlite(e, "append to '" + path_ + "'");
+    results.assign(requests.size(), Result<AppendResult>(failed));
+    return results;
+  }
+  head_ = pending.head;
+  last_recorded_at_us_ = pending.last_recorded_at_us;
+  for (auto& [stream, version] : pending.stream_versions) stream_versions_[stream] = version;
+  return results;
+}
+
+Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending& pending) {
+  REGISTRY_RETURN_IF_ERROR(ValidateRequest(request));
+
+  // Idempotent retry: every event id already stored with the same content.
+  AppendResult result;
+  std::size_t already_stored = 0;
+  for (const NewEvent& e : request.events) {
+    SQLite::Statement& q = statements_->find_by_event_id;
+    ResetOnExit reset{q};
+    BindBlob(q, 1, e.event_id.raw());
+    if (!q.executeStep()) continue;
+    ++already_stored;
+    const std::int64_t position = q.getColumn(0).getInt64();
+    const bool same = q.getColumn(1).getString() == e.stream_id &&
+                      q.getColumn(2).getString() == e.type &&
+                      static_cast<std::uint32_t>(q.getColumn(3).getInt64()) == e.schema_version &&
+                      BlobOf(q.getColumn(4)) == e.payload;
+    if (!same) {
+      return Aborted("event id " + e.event_id.ToString() + " was already used at position " +
+                         std::to_string(position) + " for different content",
+                     "event_id_reused");
+    }
+    result.positions.push_back(position);
+  }
+  if (already_stored == request.events.size()) {
+    result.duplicate = true;
+    return result;
+  }
+  if (already_stored != 0) {
+    return Aborted("some event ids of this append were already recorded by an earlier, "
+                   "different append; a retry must resend the same batch",
+                   "event_id_reused");
+  }
+  result.positions.clear();
+
+  for (const StreamExpectation& x : request.expectations) {
+    REGISTRY_ASSIGN_OR_RETURN(std::int64_t actual, CurrentVersion(x.stream_id, pending));
+    if (!x.expected.Matches(actual)) {
+      return Aborted("stream '" + x.stream_id + "' is at " +
+                         (actual == 0 ? std::string("no stream (no events yet)")
+                                      : "version " + std::to_string(actual)) +
+                         ", expected " + x.expected.ToString(),
+                     "wrong_expected_version");
+    }
+  }
+
+  const std::int64_t now = std::max(clock_->NowMicros(), pending.last_recorded_at_us);
+  SQLite::Statement& insert = *statements_->insert;
+  for (const NewEvent& e : request.events) {
+    REGISTRY_ASSIGN_OR_RETURN(std::int64_t version, CurrentVersion(e.stream_id, pending));
+    RecordedEvent r;
+    r.position = pending.head.position + 1;
+    r.stream_id = e.stream_id;
+    r.stream_version = version + 1;
+    r.type = e.type;
+    r.schema_version = e.schema_version;
+    r.payload = e.payload;
+    r.event_id = e.event_id;
+    r.recorded_at_us = now;
+    r.recorded_by = e.recorded_by;
+    r.correlation_id = e.correlation_id;
+    r.causation_id = e.causation_id;
+    r.hash = ChainHash(pending.head.hash, r);
+
+    ResetOnExit reset{insert};
+    insert.bind(1, r.position);
+    insert.bind(2, r.stream_id);
+    insert.bind(3, r.stream_version);
+    insert.bind(4, r.type);
+    insert.bind(5, static_cast<std::int64_t>(r.schema_version));
+    BindBlob(insert, 6, r.payload);
+    BindBlob(insert, 7, r.event_id.raw());
+    insert.bind(8, r.recorded_at_us);
+    insert.bind(9, r.recorded_by);
+    if (r.correlation_id) BindBlob(insert, 10, r.correlation_id->raw());
+    if (r.causation_id) BindBlob(insert, 11, r.causation_id->raw());
+    insert.bindNoCopy(12, r.hash.data(), static_cast<int>(r.hash.size()));
+    insert.exec();
+
+    pending.head = Head{r.position, r.hash};
+    pending.last_recorded_at_us = now;
+    pending.stream_versions[r.stream_id] = r.stream_version;
+    result.positions.push_back(r.position);
+  }
+  return result;
+}
+
+Result<std::vector<RecordedEvent>> EventStore::ReadRows(SQLite::Statement& q,
+                                                        std::size_t max_count) {
+  std::vector<RecordedEvent> out;
+  out.reserve(std::min<std::size_t>(max_count, 4096));
+  while (out.size() < max_count && q.executeStep()) {
+    REGISTRY_ASSIGN_OR_RETURN(RecordedEvent e, DecodeRow(q));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::vector<RecordedEvent>> EventStore::ReadForward(std::int64_t from_position,
+                                                           std::size_t max_count) {
+  try {
+    SQLite::Statement& q = statements_->read_forward;
+    ResetOnExit reset{q};
+    q.bind(1, from_position);
+    q.bind(2, static_cast<std::int64_t>(std::min<std::size_t>(max_count, INT64_MAX)));
+    return ReadRows(q, max_count);
+  } catch (const SQLite::Exception& e) {
+    return StatusFromSqlite(e, "read '" + path_ + "' from position " +
+                                   std::to_string(from_position));
+  }
+}
+
+Result<std::vector<RecordedEvent>> EventStore::ReadStream(const std::string& stream_id,
+                                                          std::int64_t from_version,
+                                                          std::size_t max_count) {
+  try {
+    SQLite::Statement& q = statements_->read_stream;
+    ResetOnExit reset{q};
+    q.bind(1, stream_id);
+    q.bind(2, from_version);
+    q.bind(3, static_cast<std::int64_t>(std::min<std::size_t>(max_count, INT64_MAX)));
+    return ReadRows(q, max_count);
+  } catch (const SQLite::Exception& e) {
+    return StatusFromSqlite(e, "read stream '" + stream_id + "'");
+  }
+}
+
+Result<std::int64_t> EventStore::PositionAt(std::int64_t recorded_at_us) {
+  // recorded-at never decreases along the log, so a binary search over positions works.
+  try {
+    SQLite::Statement& q = statements_->recorded_at;
+    std::int64_t lo = 0, hi = head_.position;  // answer in [lo, hi]
+    while (lo < hi) {
+      std::int64_t mid = lo + (hi - lo + 1) / 2;
+      ResetOnExit reset{q};
+      q.bind(1, mid);
+      if (!q.executeStep()) return DataLoss("position " + std::to_string(mid) + " is missing");
+      if (q.getColumn(0).getInt64() <= recorded_at_us) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  } catch (const SQLite::Exception& e) {
+    return StatusFromSqlite(e, "find the position recorded at a time");
+  }
+}
+
+Result<VerifyReport> EventStore::Verify(std::size_t batch_size) {
+  VerifyReport report;
+  report.head = head_;
+  try {
+    std::set<std::string> present;
+    SQLite::Statement triggers(*db_,
+                               "SELECT name FROM sqlite_schema WHERE type = 'trigger' "
+                               "AND tbl_name = 'events'");
+    while (triggers.executeStep()) present.insert(triggers.getColumn(0).getString());
+    for (const char* name : kGuardTriggers) {
+      if (!present.count(name)) report.missing_guards.emplace_back(name);
+    }
+    // The stored head, not the cached one: the file may have changed behind our back.
+    SQLite::Statement last(*db_, "SELECT COALESCE(MAX(position), 0) FROM events");
+    last.executeStep();
+    const std::int64_t stored_last = last.getColumn(0).getInt64();
+  
+    Hash previous{};
+    std::int64_t expected = 1;
+    auto fail = [&](std::int64_t position, std::string problem) {
+      report.ok = false;
+      report.first_bad_position = position;
+      report.problem = std::move(problem);
+    };
+    while (report.ok) {
+      SQLite::Statement& q = statements_->read_forward;
+      ResetOnExit reset{q};
+      q.bind(1, expected);
+      q.bind(2, static_cast<std::int64_t>(batch_size));
+      std::size_t rows = 0;
+      while (report.ok && q.executeStep()) {
+        ++rows;
+        Result<RecordedEvent> e = DecodeRow(q);
+        if (!e.ok()) {
+          fail(q.getColumn(0).getInt64(), e.status().message());
+          break;
+        }
+        if (e->position != expected) {
+          fail(expected, "position " + std::to_string(expected) +
+                             " is missing (the next stored position is " +
+                             std::to_string(e->position) + ")");
+          break;
+        }
+        if (ChainHash(previous, *e) != e->hash) {
+          fail(expected, "position " + std::to_string(expected) +
+                             ": the stored hash does not match the event's contents chained to "
+                             "the previous event's hash");
+          break;
+        }
+        previous = e->hash;
+        report.head = Head{e->position, e->hash};
+        ++report.events_checked;
+        ++expected;
+      }
+      if (rows < batch_size) break;
+    }
+    if (report.ok && report.head.position != stored_last) {
+      fail(report.head.position + 1, "the log ends at position " +
+                                          std::to_string(report.head.position) +
+                                          " but holds a row at position " +
+                                          std::to_string(stored_last));
+    }
+    if (report.ok && !report.missing_guards.empty()) {
+      report.ok = false;
+      report.problem = "append-only triggers are missing from the schema";
+    }
+    return report;
+  } catch (const SQLite::Exception& e) {
+    return StatusFromSqlite(e, "verify '" + path_ + "'");
+  }
+}
+
+}  // namespace registry::store

@@ -1,0 +1,118 @@
+// EventStore appends events durably to one SQLite file and never rewrites them.
+//
+// Invariants: positions are gapless from 1; each stream's versions are consecutive from
+// 1; recorded-at never decreases; every event carries the SHA-256 chain hash over its
+// predecessor's hash and its own canonical bytes (schema/README.md). The database
+// enforces the first three and refuses UPDATE and DELETE with triggers.
+//
+// Errors are returned as values; SQLite exceptions never escape.
+//
+// Thread-safety: not thread-safe. One owner (the registry's single writer) calls it.
+#ifndef COUNCIL_REGISTRY_STORE_EVENT_STORE_H_
+#define COUNCIL_REGISTRY_STORE_EVENT_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/base/clock.h"
+#include "core/base/result.h"
+#include "core/store/stored_event.h"
+
+namespace SQLite {
+class Database;
+class Statement;
+}  // namespace SQLite
+
+namespace registry::store {
+
+struct StoreOptions {
+  // Where recorded-at comes from; the system clock when null. Not owned; must outlive
+  // the store.
+  Clock* clock = nullptr;
+  // Create the file (mode 0600) when it does not exist; otherwise opening fails.
+  bool create_if_missing = true;
+  // Open without write access: no migration, no append. For offline verify and reads.
+  bool read_only = false;
+  // How long to wait for another process's lock before failing, in milliseconds.
+  int busy_timeout_ms = 5000;
+};
+
+class EventStore {
+ public:
+  // Opens (or creates) the store at `path`; ":memory:" gives a private in-memory store.
+  // Applies missing schema migrations. Fails with FailedPrecondition for a file of
+  // another application or of a newer schema, NotFound when the file is missing and
+  // create_if_missing is false, Unavailable when SQLite cannot open it.
+  static Result<std::unique_ptr<EventStore>> Open(const std::string& path,
+                                                  const StoreOptions& options = {});
+
+  ~EventStore();
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Appends one batch atomically and durably. On success returns each event's position.
+  // Errors (nothing of the batch is written):
+  //   InvalidArgument  an empty batch, a nil or repeated event id, a malformed field;
+  //   Aborted (reason "wrong_expected_version")  a stream is not at the expected version;
+  //     the message names the stream and its actual version;
+  //   Aborted (reason "event_id_reused")  an event id already stored with other content.
+  // If every event id is already stored with the same stream, type, schema version and
+  // payload, the append is an idempotent retry: it returns the original positions with
+  // `duplicate` set and writes nothing.
+  Result<AppendResult> Append(const AppendRequest& request);
+
+  // Appends several independent batches in one transaction and one fsync (group commit).
+  // Each batch succeeds or fails on its own, as with Append; a failure to commit fails
+  // them all. Returns one result per batch, in order.
+  std::vector<Result<AppendResult>> AppendGroup(std::span<const AppendRequest> requests);
+
+  // Up to `max_count` events with position >= `from_position`, in position order.
+  Result<std::vector<RecordedEvent>> ReadForward(std::int64_t from_position,
+                                                 std::size_t max_count);
+  // Up to `max_count` events of `stream_id` with version >= `from_version`.
+  Result<std::vector<RecordedEvent>> ReadStream(const std::string& stream_id,
+                                                std::int64_t from_version,
+                                                std::size_t max_count);
+  // The stream's current version: 0 when it has no events.
+  Result<std::int64_t> StreamVersion(const std::string& stream_id);
+  // The position of the last event recorded at or before `recorded_at_us`; 0 if none.
+  Result<std::int64_t> PositionAt(std::int64_t recorded_at_us);
+
+  // The last position and hash, as of the last successful append.
+  const Head& head() const { return head_; }
+
+  // Walks the whole log in bounded batches, recomputing every hash, and checks that the
+  // append-only triggers are in place. A broken chain is reported in the VerifyReport;
+  // an error Status means the log could not be read at all.
+  Result<VerifyReport> Verify(std::size_t batch_size = 10000);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  class Statements;
+  struct Pending;
+
+  EventStore(std::string path, std::unique_ptr<SQLite::Database> db, Clock* clock);
+
+  Status LoadHead();
+  Result<AppendResult> AppendOne(const AppendRequest& request, Pending& pending);
+  Result<std::int64_t> CurrentVersion(const std::string& stream_id, const Pending& pending);
+  Result<std::vector<RecordedEvent>> ReadRows(SQLite::Statement& query, std::size_t max_count);
+
+  std::string path_;
+  std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<Statements> statements_;
+  Clock* clock_;
+  std::unique_ptr<Clock> owned_clock_;
+  Head head_;
+  std::int64_t last_recorded_at_us_ = 0;
+  std::unordered_map<std::string, std::int64_t> stream_versions_;  // cache of committed ones
+};
+
+}  // namespace registry::store
+
+#endif  // COUNCIL_REGISTRY_STORE_EVENT_STORE_H_

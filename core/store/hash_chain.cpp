@@ -1,0 +1,74 @@
+#include "core/store/hash_chain.h"
+
+#include <openssl/evp.h>
+
+#include <memory>
+#include <stdexcept>
+
+namespace registry::store {
+namespace {
+
+constexpr char kMagic[] = "CRE1";
+
+void PutU8(std::string& out, std::uint8_t v) { out.push_back(static_cast<char>(v)); }
+
+void PutU32(std::string& out, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) PutU8(out, static_cast<std::uint8_t>(v >> shift));
+}
+
+void PutU64(std::string& out, std::uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) PutU8(out, static_cast<std::uint8_t>(v >> shift));
+}
+
+void PutBytes(std::string& out, std::string_view bytes) {
+  PutU32(out, static_cast<std::uint32_t>(bytes.size()));
+  out.append(bytes);
+}
+
+void PutOptionalUuid(std::string& out, const std::optional<Uuid>& id) {
+  PutU8(out, id ? 1 : 0);
+  if (id) out.append(id->raw());
+}
+
+struct DigestContextDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+}  // namespace
+
+std::string CanonicalBytes(const RecordedEvent& e) {
+  std::string out;
+  out.reserve(96 + e.stream_id.size() + e.type.size() + e.recorded_by.size() + e.payload.size());
+  out.append(kMagic, 4);
+  PutU64(out, static_cast<std::uint64_t>(e.position));
+  PutBytes(out, e.stream_id);
+  PutU64(out, static_cast<std::uint64_t>(e.stream_version));
+  PutBytes(out, e.type);
+  PutU32(out, e.schema_version);
+  out.append(e.event_id.raw());
+  PutU64(out, static_cast<std::uint64_t>(e.recorded_at_us));
+  PutBytes(out, e.recorded_by);
+  PutOptionalUuid(out, e.correlation_id);
+  PutOptionalUuid(out, e.causation_id);
+  PutBytes(out, e.payload);
+  return out;
+}
+
+Hash ChainHash(const Hash& previous, const RecordedEvent& event) {
+  // One context per thread, reused: creating an EVP context per event costs more than
+  // hashing a small event.
+  thread_local std::unique_ptr<EVP_MD_CTX, DigestContextDeleter> ctx(EVP_MD_CTX_new());
+  std::string bytes = CanonicalBytes(event);
+  Hash out{};
+  unsigned int size = 0;
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), previous.data(), previous.size()) != 1 ||
+      EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), out.data(), &size) != 1 || size != out.size()) {
+    // libcrypto fails here only when out of memory or misconfigured.
+    throw std::runtime_error("SHA-256 via OpenSSL EVP failed");
+  }
+  return out;
+}
+
+}  // namespace registry::store

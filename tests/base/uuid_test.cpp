@@ -1,0 +1,54 @@
+#include "core/base/uuid.h"
+
+#include <doctest/doctest.h>
+
+#include <set>
+
+namespace registry {
+namespace {
+
+TEST_CASE("Uuid: parses and formats the canonical text form") {
+  auto id = Uuid::Parse("123E4567-e89b-12d3-a456-426614174000");
+  REQUIRE(id.ok());
+  CHECK(id->ToString() == "123e4567-e89b-12d3-a456-426614174000");
+  CHECK(id->bytes()[0] == 0x12);
+  CHECK(id->bytes()[15] == 0x00);
+  CHECK_FALSE(id->is_nil());
+  CHECK(Uuid().is_nil());
+}
+
+TEST_CASE("Uuid: rejects malformed text with a message naming it") {
+  for (const char* bad : {"", "123e4567e89b12d3a456426614174000", "123e4567-e89b-12d3-a456-42661417400g",
+                          "123e4567-e89b-12d3-a456_426614174000", "123e4567-e89b-12d3-a456-4266141740000"}) {
+    auto id = Uuid::Parse(bad);
+    REQUIRE_FALSE(id.ok());
+    CHECK(id.status().reason() == "invalid_uuid");
+    CHECK(id.status().message().find("is not a UUID") != std::string::npos);
+  }
+  CHECK_FALSE(Uuid::FromBytes("short").ok());
+}
+
+TEST_CASE("Uuid: random ids are version 4 and distinct") {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    Uuid id = Uuid::NewRandom();
+    CHECK((id.bytes()[6] >> 4) == 4);
+    CHECK((id.bytes()[8] & 0xC0) == 0x80);
+    seen.insert(id.ToString());
+  }
+  CHECK(seen.size() == 1000);
+}
+
+TEST_CASE("Uuid: derived ids are deterministic, distinct per index, and index 0 is the base") {
+  Uuid base = *Uuid::Parse("00000000-0000-4000-8000-000000000001");
+  CHECK(Uuid::Derive(base, 0) == base);
+  CHECK(Uuid::Derive(base, 1) == Uuid::Derive(base, 1));
+  std::set<Uuid> seen{base};
+  for (std::uint32_t i = 1; i < 500; ++i) seen.insert(Uuid::Derive(base, i));
+  CHECK(seen.size() == 500);
+  Uuid other = *Uuid::Parse("00000000-0000-4000-8000-000000000002");
+  CHECK(Uuid::Derive(base, 1) != Uuid::Derive(other, 1));
+}
+
+}  // namespace
+}  // namespace registry

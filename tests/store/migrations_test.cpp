@@ -1,0 +1,102 @@
+#include "core/store/migrations.h"
+
+#include <doctest/doctest.h>
+
+#include <SQLiteCpp/Database.h>
+
+#include "core/store/event_store.h"
+#include "tests/support/temp_dir.h"
+
+namespace registry::store {
+namespace {
+
+using registry::testing::TempDir;
+
+TEST_CASE("Migrations: the embedded list starts at 1 and has no gaps") {
+  const auto& all = EmbeddedMigrations();
+  REQUIRE_FALSE(all.empty());
+  for (std::size_t i = 0; i < all.size(); ++i) CHECK(all[i].version == static_cast<int>(i + 1));
+  CHECK(std::string(all.front().name) == "0001_events.sql");
+  CHECK(std::string(all.front().sql).find("CREATE TABLE events") != std::string::npos);
+}
+
+TEST_CASE("Migrations: an empty file is brought to the newest version and marked as ours") {
+  TempDir dir;
+  const std::string path = dir.File("empty.db");
+  { SQLite::Database create(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE); }
+  REQUIRE(EventStore::Open(path).ok());
+  SQLite::Database raw(path, SQLite::OPEN_READONLY);
+  CHECK(raw.execAndGet("PRAGMA user_version").getInt() == EmbeddedMigrations().back().version);
+  CHECK(raw.execAndGet("PRAGMA application_id").getInt() == kApplicationId);
+  CHECK(raw.tableExists("events"));
+}
+
+TEST_CASE("Migrations: applying twice changes nothing") {
+  SQLite::Database db(":memory:", SQLite::OPEN_READWRITE);
+  REQUIRE(ApplyMigrations(db, EmbeddedMigrations()).ok());
+  REQUIRE(ApplyMigrations(db, EmbeddedMigrations()).ok());
+  CHECK(db.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = 'events'").getInt() == 1);
+}
+
+TEST_CASE("Migrations: only the missing ones run, in order, each tracked in user_version") {
+  SQLite::Database db(":memory:", SQLite::OPEN_READWRITE);
+  std::vector<Migration> v1 = {{1, "0001_a.sql", "CREATE TABLE a (x INTEGER);"}};
+  std::vector<Migration> v2 = {v1[0], {2, "0002_b.sql", "ALTER TABLE a ADD COLUMN y TEXT;"}};
+  REQUIRE(ApplyMigrations(db, v1).ok());
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 1);
+  REQUIRE(ApplyMigrations(db, v2).ok());
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 2);
+  db.exec("INSERT INTO a (x, y) VALUES (1, 'ok')");
+}
+
+TEST_CASE("Migrations: a failing migration is rolled back and reported") {
+  SQLite::Database db(":memory:", SQLite::OPEN_READWRITE);
+  std::vector<Migration> bad = {{1, "0001_a.sql", "CREATE TABLE a (x INTEGER);"},
+                                {2, "0002_b.sql", "CREATE TABLE b (x); NOT SQL AT ALL;"}};
+  Status s = ApplyMigrations(db, bad);
+  CHECK(s.reason() == "migration_failed");
+  CHECK(db.execAndGet("PRAGMA user_version").getInt() == 1);
+  CHECK_FALSE(db.tableExists("b"));
+}
+
+TEST_CASE("Migrations: a database from a newer schema is refused with a clear message") {
+  TempDir dir;
+  const std::string path = dir.File("newer.db");
+  { REQUIRE(EventStore::Open(path).ok()); }
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    raw.exec("PRAGMA user_version = 99");
+  }
+  auto store = EventStore::Open(path);
+  REQUIRE_FALSE(store.ok());
+  CHECK(store.status().reason() == "schema_too_new");
+  CHECK(store.status().message().find("schema version 99") != std::string::npos);
+  CHECK(store.status().message().find("upgrade") != std::string::npos);
+}
+
+TEST_CASE("Migrations: another application's database is refused, and left untouched") {
+  TempDir dir;
+  const std::string path = dir.File("other.db");
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("CREATE TABLE customers (id INTEGER)");
+  }
+  auto store = EventStore::Open(path);
+  REQUIRE_FALSE(store.ok());
+  CHECK(store.status().reason() == "not_a_registry");
+  SQLite::Database raw(path, SQLite::OPEN_READONLY);
+  CHECK_FALSE(raw.tableExists("events"));
+
+  SUBCASE("so is a file that is not SQLite at all") {
+    const std::string junk = dir.File("junk.db");
+    FILE* f = std::fopen(junk.c_str(), "w");
+    std::fputs("this is not a database, just some text that is long enough to look at", f);
+    std::fclose(f);
+    auto opened = EventStore::Open(junk);
+    REQUIRE_FALSE(opened.ok());
+    CHECK(opened.status().reason() == "corrupt");
+  }
+}
+
+}  // namespace
+}  // namespace registry::store
