@@ -105,8 +105,8 @@ class EventStore::Statements {
  public:
   explicit Statements(SQLite::Database& db, bool read_only)
       : find_by_event_id(db,
-                         "SELECT position, stream_id, event_type, schema_version, payload "
-                         "FROM events WHERE event_id = ?"),
+                         "SELECT position, stream_id, event_type, schema_version, payload, "
+                         "recorded_at_us FROM events WHERE event_id = ?"),
         stream_version(db, "SELECT COALESCE(MAX(stream_version), 0) FROM events "
                            "WHERE stream_id = ?"),
         read_forward(db, std::string("SELECT ") + kColumns +
@@ -246,6 +246,18 @@ Result<std::int64_t> EventStore::CurrentVersion(const std::string& stream_id,
   return StreamVersion(stream_id);
 }
 
+Result<std::optional<std::int64_t>> EventStore::FindEvent(const Uuid& event_id) {
+  try {
+    SQLite::Statement& q = statements_->find_by_event_id;
+    ResetOnExit reset{q};
+    BindBlob(q, 1, event_id.raw());
+    if (!q.executeStep()) return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>(q.getColumn(0).getInt64());
+  } catch (const SQLite::Exception& e) {
+    return StatusFromSqlite(e, "look up event " + event_id.ToString());
+  }
+}
+
 Result<std::int64_t> EventStore::StreamVersion(const std::string& stream_id) {
   if (auto it = stream_versions_.find(stream_id); it != stream_versions_.end()) return it->second;
   try {
@@ -326,6 +338,7 @@ Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending
                      "event_id_reused");
     }
     result.positions.push_back(position);
+    result.recorded_at_us = q.getColumn(5).getInt64();
   }
   if (already_stored == request.events.size()) {
     result.duplicate = true;
@@ -350,6 +363,7 @@ Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending
   }
 
   const std::int64_t now = std::max(clock_->NowMicros(), pending.last_recorded_at_us);
+  result.recorded_at_us = now;
   SQLite::Statement& insert = *statements_->insert;
   for (const NewEvent& e : request.events) {
     REGISTRY_ASSIGN_OR_RETURN(std::int64_t version, CurrentVersion(e.stream_id, pending));

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -77,6 +78,8 @@ class EventStore {
   Result<std::vector<RecordedEvent>> ReadStream(const std::string& stream_id,
                                                 std::int64_t from_version,
                                                 std::size_t max_count);
+  // The position of the event with `event_id`, if one is stored.
+  Result<std::optional<std::int64_t>> FindEvent(const Uuid& event_id);
   // The stream's current version: 0 when it has no events.
   Result<std::int64_t> StreamVersion(const std::string& stream_id);
   // The position of the last event recorded at or before `recorded_at_us`; 0 if none.

@@ -71,6 +71,7 @@ struct AppendRequest {
 
 struct AppendResult {
   std::vector<std::int64_t> positions;  // one per event, in request order
+  std::int64_t recorded_at_us = 0;      // when the batch was recorded (the original, on a retry)
   bool duplicate = false;               // an idempotent retry: nothing was written
 };
 

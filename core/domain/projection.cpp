@@ -1,0 +1,563 @@
+#include "core/domain/projection.h"
+
+#include <algorithm>
+#include <type_traits>
+
+namespace registry {
+
+// The effect of a batch on the set of facts, before anything changes.
+// Move-only in effect: `added` points into `owned` (a deque keeps its elements' addresses
+// when moved) or into the projection's slots.
+struct Projection::Change {
+  std::deque<Fact> owned;                                   // the batch's new facts
+  std::vector<std::pair<std::int64_t, const Fact*>> added;  // (position, fact)
+  std::map<std::int32_t, Fact> replaced;                    // slot -> its replacement
+  std::set<std::int32_t> removed;                           // slots retracted
+  std::vector<Amendment> amendments;
+  std::set<std::string> affected_states;
+  std::set<std::string> affected_sessions;
+  bool balance_changed = false;
+  bool rebuild = false;  // rebuild the affected aggregates rather than extend them
+};
+
+// New versions of the affected timelines and session records.
+struct Projection::Evaluation {
+  std::map<std::string, StateTimeline, std::less<>> timelines;
+  std::map<std::string, SessionRecord, std::less<>> sessions;
+};
+
+namespace {
+
+// The states a fact places on their timelines (an opening balance: those it lists).
+std::vector<std::string> StatesOf(const Fact& fact) {
+  return std::visit(
+      [](const auto& f) -> std::vector<std::string> {
+        using T = std::decay_t<decltype(f)>;
+        if constexpr (std::is_same_v<T, SeatSucceeded>) {
+          return {f.predecessor, f.successor};
+        } else if constexpr (std::is_same_v<T, OpeningBalanceRecorded>) {
+          return f.members;
+        } else if constexpr (requires { f.state; }) {
+          return {f.state};
+        } else {
+          return {};
+        }
+      },
+      fact);
+}
+
+// The session a fact belongs to or names; empty if none.
+std::string SessionOf(const Fact& fact) {
+  return std::visit(
+      [](const auto& f) -> std::string {
+        if constexpr (requires { f.session; }) {
+          return f.session;
+        } else {
+          return {};
+        }
+      },
+      fact);
+}
+
+// Every state code a fact names, merger targets included.
+std::vector<std::string> CodesNamedBy(const Fact& fact) {
+  std::vector<std::string> codes = StatesOf(fact);
+  if (const auto* ended = std::get_if<MembershipEnded>(&fact); ended && !ended->merged_into.empty()) {
+    codes.push_back(ended->merged_into);
+  }
+  return codes;
+}
+
+}  // namespace
+
+Projection::Projection(std::shared_ptr<const StateCatalog> catalog, TimelineOptions options)
+    : catalog_(std::move(catalog)), options_(options) {}
+
+Result<std::string> Projection::ResolveState(std::string_view code_or_name) const {
+  if (registered_.empty()) return catalog_->Resolve(code_or_name);
+  StateCatalog combined = *catalog_;  // rare: only registries with registered entities
+  for (const auto& [code, info] : registered_) combined.Add(info);
+  return combined.Resolve(code_or_name);
+}
+
+const StateInfo* Projection::FindState(std::string_view code) const {
+  if (auto it = registered_.find(code); it != registered_.end()) return &it->second;
+  return catalog_->Find(code);
+}
+
+const FactSlot* Projection::FactAt(std::int64_t position) const {
+  if (position < 1 || position > static_cast<std::int64_t>(slot_of_.size())) return nullptr;
+  std::int32_t slot = slot_of_[static_cast<std::size_t>(position - 1)];
+  return slot < 0 ? nullptr : &slots_[static_cast<std::size_t>(slot)];
+}
+
+const Amendment* Projection::AmendmentAt(std::int64_t position) const {
+  if (position < 1 || position > static_cast<std::int64_t>(amendment_of_.size())) return nullptr;
+  std::int32_t index = amendment_of_[static_cast<std::size_t>(position - 1)];
+  return index < 0 ? nullptr : &amendments_[static_cast<std::size_t>(index)];
+}
+
+std::string Projection::StreamAt(std::int64_t position) const {
+  // Corrections keep a fact's state or session, so its stream never changes.
+  if (const FactSlot* slot = FactAt(position)) return StreamOf(slot->fact);
+  if (const Amendment* a = AmendmentAt(position)) return StreamAt(a->target);
+  return {};
+}
+
+const StateTimeline* Projection::Timeline(std::string_view code) const {
+  auto it = timelines_.find(code);
+  return it == timelines_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::int64_t> Projection::FactPositionsOf(std::string_view code) const {
+  std::vector<std::int64_t> out;
+  if (auto it = state_slots_.find(code); it != state_slots_.end()) {
+    for (std::int32_t slot : it->second) out.push_back(slots_[static_cast<std::size_t>(slot)].position);
+  }
+  return out;
+}
+
+const SessionRecord* Projection::Session(std::string_view id) const {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : &it->second;
+}
+
+const OpeningBalanceRecorded* Projection::balance() const {
+  if (!balance_slot_) return nullptr;
+  const FactSlot& slot = slots_[static_cast<std::size_t>(*balance_slot_)];
+  return slot.retracted ? nullptr : std::get_if<OpeningBalanceRecorded>(&slot.fact);
+}
+
+std::vector<std::string> Projection::Anomalies() const {
+  std::vector<std::string> out;
+  for (const auto& [code, timeline] : timelines_) {
+    out.insert(out.end(), timeline.anomalies().begin(), timeline.anomalies().end());
+  }
+  for (const auto& [id, record] : sessions_) {
+    out.insert(out.end(), record.anomalies().begin(), record.anomalies().end());
+  }
+  return out;
+}
+
+Status Projection::CheckStateCodes(const Fact& fact, const Change& change) const {
+  for (const std::string& code : CodesNamedBy(fact)) {
+    if (FindState(code)) continue;
+    bool registered_now = std::any_of(change.added.begin(), change.added.end(), [&](const auto& a) {
+      const auto* reg = std::get_if<EntityRegistered>(a.second);
+      return reg && reg->code == code;
+    });
+    if (!registered_now) {
+      return NotFound("'" + code + "' is not a known state code (ISO 3166-1, ISO 3166-3, or a "
+                      "registered entity)", "unknown_state");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<Projection::Change> Projection::Plan(std::span<const Event> events,
+                                            std::int64_t first_position) const {
+  Change change;
+  auto touch = [&](const Fact& fact) {
+    for (std::string& code : StatesOf(fact)) change.affected_states.insert(std::move(code));
+    if (std::string id = SessionOf(fact); !id.empty()) change.affected_sessions.insert(id);
+    if (std::holds_alternative<OpeningBalanceRecorded>(fact)) change.balance_changed = true;
+  };
+  auto live_slot = [&](std::int64_t target, std::string_view what) -> Result<std::int32_t> {
+    const FactSlot* slot = FactAt(target);
+    if (slot == nullptr) {
+      return NotFound(AmendmentAt(target)
+                          ? "position " + std::to_string(target) + " is itself a correction or "
+                                "retraction; amend the original fact instead"
+                          : "no fact is recorded at position " + std::to_string(target),
+                      "unknown_position");
+    }
+    std::int32_t index = slot_of_[static_cast<std::size_t>(target - 1)];
+    if (slot->retracted || change.removed.count(index)) {
+      return FailedPrecondition("the fact at position " + std::to_string(target) +
+                                    " was already retracted; it cannot be " + std::string(what),
+                                "already_retracted");
+    }
+    return index;
+  };
+
+  std::int64_t position = first_position;
+  for (const Event& event : events) {
+    if (auto fact = AsFact(event)) {
+      touch(*fact);
+      change.owned.push_back(std::move(*fact));
+      change.added.emplace_back(position, &change.owned.back());
+    } else if (const auto* c = std::get_if<EventCorrected>(&event)) {
+      REGISTRY_ASSIGN_OR_RETURN(std::int32_t slot, live_slot(c->target, "corrected"));
+      const Fact& current = change.replaced.count(slot) ? change.replaced.at(slot)
+                                                        : slots_[static_cast<std::size_t>(slot)].fact;
+      if (current.index() != c->replacement.index()) {
+        return InvalidArgument("a correction must keep the fact's type (" +
+                                   std::string(TypeName(current)) + "); retract it and record a " +
+                                   std::string(TypeName(c->replacement)) + " instead",
+                               "correction_changes_type");
+      }
+      if (StreamOf(current) != StreamOf(c->replacement)) {
+        return InvalidArgument("a correction must keep the fact's state or session (" +
+                                   StreamOf(current) + "); retract it and record it anew instead",
+                               "correction_changes_subject");
+      }
+      touch(current);
+      touch(c->replacement);
+      change.replaced[slot] = c->replacement;
+      change.amendments.push_back({position, 0, c->target, false, c->reason});
+    } else if (const auto* r = std::get_if<EventRetracted>(&event)) {
+      REGISTRY_ASSIGN_OR_RETURN(std::int32_t slot, live_slot(r->target, "retracted again"));
+      touch(change.replaced.count(slot) ? change.replaced.at(slot)
+                                        : slots_[static_cast<std::size_t>(slot)].fact);
+      change.removed.insert(slot);
+      change.amendments.push_back({position, 0, r->target, true, r->reason});
+    }
+    ++position;
+  }
+  if (change.balance_changed) {
+    for (const auto& [code, slots] : state_slots_) change.affected_states.insert(code);
+  }
+  return change;
+}
+
+Result<Projection::Evaluation> Projection::Evaluate(const Change& change, bool strict) const {
+  Evaluation out;
+  auto current = [&](std::int32_t slot) -> const Fact* {
+    if (change.removed.count(slot) || slots_[static_cast<std::size_t>(slot)].retracted) return nullptr;
+    auto it = change.replaced.find(slot);
+    return it != change.replaced.end() ? &it->second : &slots_[static_cast<std::size_t>(slot)].fact;
+  };
+
+  // The opening balance in effect after the change.
+  std::optional<std::pair<std::int64_t, const Fact*>> balance;
+  if (balance_slot_) {
+    if (const Fact* f = current(*balance_slot_)) {
+      balance.emplace(slots_[static_cast<std::size_t>(*balance_slot_)].position, f);
+    }
+  }
+  for (const auto& [position, fact] : change.added) {
+    if (std::holds_alternative<OpeningBalanceRecorded>(*fact)) {
+      if (balance) {
+        return AlreadyExists("an opening balance is already recorded (position " +
+                                 std::to_string(balance->first) +
+                                 "); correct it instead of recording another",
+                             "duplicate_opening_balance");
+      }
+      balance.emplace(position, fact);
+    }
+  }
+
+  for (const std::string& code : change.affected_states) {
+    std::vector<TimelineItem> items;
+    bool extends = !change.rebuild && !change.balance_changed;  // new facts sorting last
+    if (auto it = state_slots_.find(code); it != state_slots_.end()) {
+      for (std::int32_t slot : it->second) {
+        if (change.replaced.count(slot) || change.removed.count(slot)) extends = false;
+        const Fact* fact = current(slot);
+        if (fact == nullptr || std::holds_alternative<OpeningBalanceRecorded>(*fact)) continue;
+        if (auto item = PlaceOnTimeline(code, *fact, slots_[static_cast<std::size_t>(slot)].position)) {
+          items.push_back(*item);
+        }
+      }
+    }
+    for (const auto& [slot, fact] : change.replaced) {
+      const auto& known = state_slots_.count(code) ? state_slots_.at(code) : std::vector<std::int32_t>{};
+      if (std::find(known.begin(), known.end(), slot) != known.end()) continue;
+      if (std::holds_alternative<OpeningBalanceRecorded>(fact)) continue;
+      if (auto item = PlaceOnTimeline(code, fact, slots_[static_cast<std::size_t>(slot)].position)) {
+        items.push_back(*item);
+        extends = false;
+      }
+    }
+    std::vector<TimelineItem> fresh;
+    for (const auto& [position, fact] : change.added) {
+      if (std::holds_alternative<OpeningBalanceRecorded>(*fact)) continue;
+      if (auto item = PlaceOnTimeline(code, *fact, position)) fresh.push_back(*item);
+    }
+    if (balance) {
+      if (auto item = PlaceOnTimeline(code, *balance->second, balance->first)) items.push_back(*item);
+    }
+    auto by_key = [](const TimelineItem& a, const TimelineItem& b) { return a.key() < b.key(); };
+    std::sort(fresh.begin(), fresh.end(), by_key);
+
+    const StateTimeline* existing = Timeline(code);
+    if (extends && existing && !fresh.empty() &&
+        (!existing->last_key() || *existing->last_key() < fresh.front().key())) {
+      StateTimeline timeline = *existing;
+      for (const TimelineItem& item : fresh) {
+        REGISTRY_RETURN_IF_ERROR(timeline.Step(item, options_, strict));
+      }
+      out.timelines.emplace(code, std::move(timeline));
+      continue;
+    }
+    items.insert(items.end(), fresh.begin(), fresh.end());
+    std::sort(items.begin(), items.end(), by_key);
+    StateTimeline timeline(code);
+    for (const TimelineItem& item : items) {
+      Status s = timeline.Step(item, options_, strict);
+      if (!s.ok()) {
+        const bool is_new = std::any_of(fresh.begin(), fresh.end(), [&](const TimelineItem& f) {
+          return f.position == item.position;
+        });
+        if (is_new) return s;
+        return Status(s.code(), s.reason(),
+                      "this change conflicts with the fact recorded at position " +
+                          std::to_string(item.position) + ": " + s.message());
+      }
+    }
+    out.timelines.emplace(code, std::move(timeline));
+  }
+
+  for (const std::string& id : change.affected_sessions) {
+    std::vector<SessionEntry> entries;
+    bool extends = !change.rebuild && change.replaced.empty() && change.removed.empty() &&
+                   sessions_.count(id) > 0;
+    if (auto it = session_slots_.find(id); it != session_slots_.end() && !extends) {
+      for (std::int32_t slot : it->second) {
+        const Fact* fact = current(slot);
+        if (fact && SessionOf(*fact) == id) {
+          entries.push_back({slots_[static_cast<std::size_t>(slot)].position, fact});
+        }
+      }
+    }
+    if (!extends) {
+      for (const auto& [slot, fact] : change.replaced) {
+        const auto& known = session_slots_.count(id) ? session_slots_.at(id) : std::vector<std::int32_t>{};
+        if (SessionOf(fact) == id && std::find(known.begin(), known.end(), slot) == known.end()) {
+          entries.push_back({slots_[static_cast<std::size_t>(slot)].position, &fact});
+        }
+      }
+    }
+    std::vector<SessionEntry> fresh;
+    for (const auto& [position, fact] : change.added) {
+      if (SessionOf(*fact) == id) fresh.push_back({position, fact});
+    }
+    if (extends) {
+      SessionRecord record = sessions_.at(id);
+      for (const SessionEntry& entry : fresh) REGISTRY_RETURN_IF_ERROR(record.Add(entry, strict));
+      out.sessions.emplace(id, std::move(record));
+      continue;
+    }
+    entries.insert(entries.end(), fresh.begin(), fresh.end());
+    REGISTRY_ASSIGN_OR_RETURN(SessionRecord record, SessionRecord::Build(id, entries, strict));
+    out.sessions.emplace(id, std::move(record));
+  }
+  return out;
+}
+
+Status Projection::CheckMergers(const Evaluation& evaluation) const {
+  auto timeline_of = [&](const std::string& code) -> const StateTimeline* {
+    if (auto it = evaluation.timelines.find(code); it != evaluation.timelines.end()) return &it->second;
+    return Timeline(code);
+  };
+  auto check = [&](const StateTimeline& source) -> Status {
+    for (const auto& [date, target, position] : source.mergers()) {
+      if (target == source.code()) {
+        return InvalidArgument(source.code() + " cannot merge into itself", "invalid_merger");
+      }
+      const StateTimeline* t = timeline_of(target);
+      if (t == nullptr || !t->MemberOn(date)) {
+        return FailedPrecondition(source.code() + " cannot merge into " + target + " on " +
+                                      date.ToString() + ": " + target +
+                                      " is not a member on that date",
+                                  "merger_target_not_member");
+      }
+    }
+    return Status::Ok();
+  };
+  for (const auto& [code, timeline] : evaluation.timelines) {
+    REGISTRY_RETURN_IF_ERROR(check(timeline));
+    if (auto it = merged_into_.find(code); it != merged_into_.end()) {
+      for (const std::string& source : it->second) {
+        if (const StateTimeline* s = timeline_of(source)) REGISTRY_RETURN_IF_ERROR(check(*s));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status Projection::Check(std::span<const Event> events, std::int64_t first_position) const {
+  if (events.empty()) return InvalidArgument("nothing to record");
+  REGISTRY_ASSIGN_OR_RETURN(Change change, Plan(events, first_position));
+
+  std::set<std::string> registering;
+  for (const auto& [position, added] : change.added) {
+    const Fact& fact = *added;
+    if (const auto* reg = std::get_if<EntityRegistered>(&fact)) {
+      if (!StateCatalog::IsWellFormedCode(reg->code)) {
+        return InvalidArgument("'" + reg->code + "' is not a valid entity code (2 to 10 upper-case "
+                               "letters or digits, starting with a letter)",
+                               "invalid_code");
+      }
+      if (const StateInfo* known = FindState(reg->code); known || registering.count(reg->code)) {
+        return AlreadyExists("code " + reg->code + " is already in use" +
+                                 (known ? " (" + known->name + ")" : std::string()),
+                             "duplicate_entity");
+      }
+      registering.insert(reg->code);
+    }
+    REGISTRY_RETURN_IF_ERROR(CheckStateCodes(fact, change));
+  }
+  for (const auto& [slot, fact] : change.replaced) {
+    REGISTRY_RETURN_IF_ERROR(CheckStateCodes(fact, change));
+    const auto* reg = std::get_if<EntityRegistered>(&fact);
+    if (reg && reg->code != std::get<EntityRegistered>(slots_[static_cast<std::size_t>(slot)].fact).code) {
+      return InvalidArgument("a correction cannot change an entity's code", "correction_changes_subject");
+    }
+  }
+  for (std::int32_t slot : change.removed) {
+    const auto* reg = std::get_if<EntityRegistered>(&slots_[static_cast<std::size_t>(slot)].fact);
+    if (reg && state_slots_.count(reg->code) > 0) {
+      return FailedPrecondition("entity " + reg->code + " has recorded facts; retract them first",
+                                "entity_in_use");
+    }
+  }
+  REGISTRY_ASSIGN_OR_RETURN(Evaluation evaluation, Evaluate(change, /*strict=*/true));
+  return CheckMergers(evaluation);
+}
+
+void Projection::IndexSlot(std::int32_t slot) {
+  const Fact& fact = slots_[static_cast<std::size_t>(slot)].fact;
+  // A new slot is the newest in every list; a corrected one may already be listed.
+  auto add = [&](std::vector<std::int32_t>& list) {
+    if (std::find(list.rbegin(), list.rend(), slot) == list.rend()) list.push_back(slot);
+  };
+  if (std::holds_alternative<OpeningBalanceRecorded>(fact)) {
+    if (!balance_slot_) balance_slot_ = slot;
+    return;
+  }
+  for (const std::string& code : StatesOf(fact)) add(state_slots_[code]);
+  if (std::string id = SessionOf(fact); !id.empty()) add(session_slots_[id]);
+  if (const auto* ended = std::get_if<MembershipEnded>(&fact); ended && !ended->merged_into.empty()) {
+    merged_into_[ended->merged_into].insert(ended->state);
+  }
+  if (const auto* reg = std::get_if<EntityRegistered>(&fact)) {
+    registered_[reg->code] = StateInfo{reg->code, reg->name, {}, StateInfo::Origin::kRegistered};
+  }
+}
+
+void Projection::Commit(Evaluation evaluation) {
+  auto recount = [](DayCounter& counter, const std::vector<Interval>& spans, int sign) {
+    for (const Interval& span : spans) counter.AddSpan(span.from, span.to, sign);
+  };
+  for (auto& [code, timeline] : evaluation.timelines) {
+    auto it = timelines_.find(code);
+    if (it != timelines_.end()) {
+      // Spans that did not change cancel out; count only the differing tail.
+      const auto& old_m = it->second.membership();
+      const auto& new_m = timeline.membership();
+      std::size_t same = 0;
+      while (same < old_m.size() && same < new_m.size() && old_m[same].from == new_m[same].from &&
+             old_m[same].to == new_m[same].to) {
+        ++same;
+      }
+      recount(members_, {old_m.begin() + static_cast<std::ptrdiff_t>(same), old_m.end()}, -1);
+      recount(members_, {new_m.begin() + static_cast<std::ptrdiff_t>(same), new_m.end()}, +1);
+      recount(observers_, it->second.observership(), -1);
+      recount(observers_, timeline.observership(), +1);
+      it->second = std::move(timeline);
+    } else {
+      recount(members_, timeline.membership(), +1);
+      recount(observers_, timeline.observership(), +1);
+      timelines_.emplace(code, std::move(timeline));
+    }
+  }
+  for (auto& [id, record] : evaluation.sessions) sessions_.insert_or_assign(id, std::move(record));
+}
+
+void Projection::StepInPlace(StateTimeline& timeline, const TimelineItem& item) {
+  // A step appends spans or closes the last one: count just that tail.
+  auto tail = [](const std::vector<Interval>& spans) {
+    return std::make_pair(spans.size(), spans.empty() ? std::nullopt : spans.back().to);
+  };
+  auto recount = [](DayCounter& counter, const std::vector<Interval>& spans,
+                    std::pair<std::size_t, std::optional<CivilDate>> before) {
+    auto [size, last_to] = before;
+    if (size > 0 && spans[size - 1].to != last_to) {
+      counter.AddSpan(spans[size - 1].from, last_to, -1);
+      counter.AddSpan(spans[size - 1].from, spans[size - 1].to, +1);
+    }
+    for (std::size_t i = size; i < spans.size(); ++i) counter.AddSpan(spans[i].from, spans[i].to, +1);
+  };
+  auto members_before = tail(timeline.membership());
+  auto observers_before = tail(timeline.observership());
+  (void)timeline.Step(item, options_, /*strict=*/false);  // lenient: always ok
+  recount(members_, timeline.membership(), members_before);
+  recount(observers_, timeline.observership(), observers_before);
+}
+
+void Projection::Apply(const Event& event, std::int64_t position, std::int64_t recorded_at_us) {
+  position_ = position;
+  recorded_at_us_ = recorded_at_us;
+  slot_of_.push_back(-1);
+  amendment_of_.push_back(-1);
+
+  Result<Change> planned = Plan(std::span<const Event>(&event, 1), position);
+  if (!planned.ok()) {
+    // An amendment of a position that is not a live fact: keep it, change nothing.
+    amendment_of_.back() = static_cast<std::int32_t>(amendments_.size());
+    const auto* c = std::get_if<EventCorrected>(&event);
+    const auto* r = std::get_if<EventRetracted>(&event);
+    amendments_.push_back({position, recorded_at_us, c ? c->target : r ? r->target : 0,
+                           r != nullptr, "ignored: " + planned.status().message()});
+    return;
+  }
+  Change change = std::move(planned).value();
+  Change rebuild;  // the aggregates that cannot simply be extended
+  rebuild.rebuild = true;
+
+  if (!change.added.empty()) {
+    slots_.push_back({position, recorded_at_us, std::move(change.owned.front()), false, {}});
+    const auto slot = static_cast<std::int32_t>(slots_.size() - 1);
+    slot_of_.back() = slot;
+    IndexSlot(slot);
+    const Fact& fact = slots_.back().fact;
+    if (change.balance_changed) {
+      rebuild.affected_states = std::move(change.affected_states);
+    } else {
+      for (const std::string& code : change.affected_states) {
+        auto it = timelines_.find(code);
+        std::optional<TimelineItem> item = PlaceOnTimeline(code, fact, position);
+        if (it != timelines_.end() && item &&
+            (!it->second.last_key() || *it->second.last_key() < item->key())) {
+          StepInPlace(it->second, *item);
+        } else {
+          rebuild.affected_states.insert(code);
+        }
+      }
+    }
+    for (const std::string& id : change.affected_sessions) {
+      auto it = sessions_.find(id);
+      if (it != sessions_.end()) {
+        (void)it->second.Add({position, &fact}, /*strict=*/false);  // lenient: always ok
+      } else {
+        rebuild.affected_sessions.insert(id);
+      }
+    }
+  } else {
+    amendment_of_.back() = static_cast<std::int32_t>(amendments_.size());
+    Amendment amendment = change.amendments.front();
+    amendment.recorded_at_us = recorded_at_us;
+    amendments_.push_back(amendment);
+    for (auto& [slot, fact] : change.replaced) {
+      FactSlot& target = slots_[static_cast<std::size_t>(slot)];
+      target.fact = fact;
+      target.amendments.push_back(position);
+      IndexSlot(slot);
+    }
+    for (std::int32_t slot : change.removed) {
+      FactSlot& target = slots_[static_cast<std::size_t>(slot)];
+      target.retracted = true;
+      target.amendments.push_back(position);
+      if (const auto* reg = std::get_if<EntityRegistered>(&target.fact)) registered_.erase(reg->code);
+    }
+    rebuild.affected_states = std::move(change.affected_states);
+    rebuild.affected_sessions = std::move(change.affected_sessions);
+  }
+  if (rebuild.affected_states.empty() && rebuild.affected_sessions.empty()) return;
+  // The facts are in place; rebuild the affected aggregates from them.
+  Result<Evaluation> evaluation = Evaluate(rebuild, /*strict=*/false);
+  if (evaluation.ok()) Commit(std::move(evaluation).value());
+}
+
+}  // namespace registry

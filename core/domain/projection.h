@@ -1,0 +1,132 @@
+// Projection is the registry's in-memory state, folded from the event log: every fact
+// (with corrections applied and retractions set aside), each state's timeline, each
+// session's record, and day counters of members and observers for O(log n) as-of counts.
+//
+// Check() is the rule book: it says whether appending some events would keep the record
+// consistent, in effective time (a back-dated fact is judged where it falls, against
+// everything before and after it). Apply() folds one recorded event in; it never
+// refuses, so that any log replays (a violation of today's rules is kept as an anomaly).
+// Folding the same events in the same order always gives the same projection.
+//
+// Thread-safety: not thread-safe for Apply; concurrent const use is safe.
+#ifndef COUNCIL_REGISTRY_DOMAIN_PROJECTION_H_
+#define COUNCIL_REGISTRY_DOMAIN_PROJECTION_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/base/result.h"
+#include "core/domain/day_counter.h"
+#include "core/domain/events.h"
+#include "core/domain/session_record.h"
+#include "core/domain/state_catalog.h"
+#include "core/domain/state_timeline.h"
+
+namespace registry {
+
+// A fact as the projection holds it: its current version and how it got there.
+struct FactSlot {
+  std::int64_t position = 0;
+  std::int64_t recorded_at_us = 0;
+  Fact fact;                             // the latest correction's replacement, if any
+  bool retracted = false;
+  std::vector<std::int64_t> amendments;  // positions of its corrections and retraction
+};
+
+// A correction or retraction as recorded.
+struct Amendment {
+  std::int64_t position = 0;
+  std::int64_t recorded_at_us = 0;
+  std::int64_t target = 0;
+  bool retraction = false;
+  std::string reason;
+};
+
+class Projection {
+ public:
+  // `catalog` holds the states known without registration (ISO 3166-1 and -3).
+  explicit Projection(std::shared_ptr<const StateCatalog> catalog, TimelineOptions options = {});
+
+  // Whether appending `events`, the first at `first_position` and the rest after it,
+  // keeps the record consistent. Returns the first violation: FailedPrecondition for a
+  // rule (reason names it: already_member, not_a_member, no_approval, ...), NotFound for
+  // an unknown state, session or position, AlreadyExists for a duplicate session,
+  // decision or entity, InvalidArgument for a malformed fact.
+  Status Check(std::span<const Event> events, std::int64_t first_position) const;
+
+  // Folds in one recorded event. REQUIRES: position == this->position() + 1.
+  void Apply(const Event& event, std::int64_t position, std::int64_t recorded_at_us);
+
+  // The last position folded in (0 for none) and its recording time.
+  std::int64_t position() const { return position_; }
+  std::int64_t recorded_at_us() const { return recorded_at_us_; }
+
+  // Resolves a code or name among ISO and registered states (StateCatalog::Resolve).
+  Result<std::string> ResolveState(std::string_view code_or_name) const;
+  const StateInfo* FindState(std::string_view code) const;
+
+  // The fact recorded at `position`, or null for an amendment or an unknown position.
+  const FactSlot* FactAt(std::int64_t position) const;
+  const Amendment* AmendmentAt(std::int64_t position) const;
+  // The stream a position's event belongs to; empty if unknown.
+  std::string StreamAt(std::int64_t position) const;
+
+  const TimelineOptions& options() const { return options_; }
+  const StateTimeline* Timeline(std::string_view code) const;
+  // Positions of the facts that concern `code` (including retracted ones), in log order.
+  std::vector<std::int64_t> FactPositionsOf(std::string_view code) const;
+  const std::map<std::string, StateTimeline, std::less<>>& timelines() const {
+    return timelines_;
+  }
+  const SessionRecord* Session(std::string_view id) const;
+  const std::map<std::string, SessionRecord, std::less<>>& sessions() const { return sessions_; }
+  // The opening balance in effect, if one is recorded.
+  const OpeningBalanceRecorded* balance() const;
+  const DayCounter& members() const { return members_; }
+  const DayCounter& observers() const { return observers_; }
+  const std::map<std::string, StateInfo, std::less<>>& registered() const { return registered_; }
+
+  // Every anomaly kept while replaying (empty for a log recorded under these rules).
+  std::vector<std::string> Anomalies() const;
+
+ private:
+  struct Change;
+  struct Evaluation;
+
+  Result<Change> Plan(std::span<const Event> events, std::int64_t first_position) const;
+  Result<Evaluation> Evaluate(const Change& change, bool strict) const;
+  Status CheckMergers(const Evaluation& evaluation) const;
+  Status CheckStateCodes(const Fact& fact, const Change& change) const;
+  void Commit(Evaluation evaluation);
+  void StepInPlace(StateTimeline& timeline, const TimelineItem& item);
+  void IndexSlot(std::int32_t slot);
+
+  std::shared_ptr<const StateCatalog> catalog_;
+  TimelineOptions options_;
+  std::deque<FactSlot> slots_;            // stable addresses: timelines point into them
+  std::vector<std::int32_t> slot_of_;     // by position - 1; -1 for an amendment
+  std::vector<std::int32_t> amendment_of_;  // by position - 1; -1 for a fact
+  std::vector<Amendment> amendments_;
+  std::map<std::string, std::vector<std::int32_t>, std::less<>> state_slots_;
+  std::map<std::string, std::vector<std::int32_t>, std::less<>> session_slots_;
+  std::optional<std::int32_t> balance_slot_;
+  std::map<std::string, StateTimeline, std::less<>> timelines_;
+  std::map<std::string, SessionRecord, std::less<>> sessions_;
+  std::map<std::string, std::set<std::string>, std::less<>> merged_into_;  // target -> sources
+  std::map<std::string, StateInfo, std::less<>> registered_;
+  DayCounter members_;
+  DayCounter observers_;
+  std::int64_t position_ = 0;
+  std::int64_t recorded_at_us_ = 0;
+};
+
+}  // namespace registry
+
+#endif  // COUNCIL_REGISTRY_DOMAIN_PROJECTION_H_

@@ -1,0 +1,139 @@
+#include "core/service/registry.h"
+
+#include "core/domain/decide.h"
+#include "core/service/iso_codes.h"
+#include "core/service/time_zones.h"
+#include "core/store/payload_codec.h"
+
+namespace registry::service {
+namespace {
+
+constexpr std::size_t kReplayBatch = 8192;
+
+Result<Event> DecodeRecorded(const store::RecordedEvent& r) {
+  Result<Event> event = store::DecodeEvent(r.type, r.schema_version, r.payload);
+  if (!event.ok()) return event.status().WithContext("position " + std::to_string(r.position));
+  return event;
+}
+
+}  // namespace
+
+Registry::Registry(std::unique_ptr<store::EventStore> store,
+                   std::shared_ptr<const StateCatalog> catalog, TimelineOptions timeline)
+    : store_(std::move(store)),
+      catalog_(std::move(catalog)),
+      timeline_(timeline),
+      projection_(std::make_unique<Projection>(catalog_, timeline_)) {}
+
+Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options) {
+  std::shared_ptr<const StateCatalog> catalog = options.catalog;
+  if (!catalog) {
+    REGISTRY_ASSIGN_OR_RETURN(catalog, LoadIsoCatalog(options.iso_codes_dir.empty()
+                                                          ? kDefaultIsoCodesDir
+                                                          : options.iso_codes_dir));
+  }
+  store::StoreOptions store_options;
+  store_options.clock = options.clock;
+  store_options.read_only = options.read_only;
+  store_options.create_if_missing = options.create_if_missing;
+  REGISTRY_ASSIGN_OR_RETURN(auto store, store::EventStore::Open(options.db_path, store_options));
+  std::unique_ptr<Registry> registry(
+      new Registry(std::move(store), std::move(catalog), options.timeline));
+  REGISTRY_RETURN_IF_ERROR(registry->Replay(*registry->projection_, registry->head().position));
+  return registry;
+}
+
+Status Registry::Replay(Projection& projection, std::int64_t up_to) {
+  while (projection.position() < up_to) {
+    const auto wanted = static_cast<std::size_t>(
+        std::min<std::int64_t>(up_to - projection.position(), kReplayBatch));
+    REGISTRY_ASSIGN_OR_RETURN(auto batch, store_->ReadForward(projection.position() + 1, wanted));
+    if (batch.empty()) {
+      return DataLoss("the log ends at position " + std::to_string(projection.position()) +
+                      ", before position " + std::to_string(up_to));
+    }
+    for (const store::RecordedEvent& r : batch) {
+      REGISTRY_ASSIGN_OR_RETURN(Event event, DecodeRecorded(r));
+      projection.Apply(event, r.position, r.recorded_at_us);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<WriteResult> Registry::Execute(const Command& command, const WriteOptions& options) {
+  REGISTRY_ASSIGN_OR_RETURN(std::vector<PlannedEvent> planned,
+                            Translate(*projection_, command, LocalTimeToUtcMicros));
+  const Uuid key = options.idempotency_key.value_or(Uuid::NewRandom());
+
+  store::AppendRequest request;
+  std::vector<Event> events;
+  for (std::size_t i = 0; i < planned.size(); ++i) {
+    store::EncodedPayload payload = store::EncodeEvent(planned[i].event);
+    store::NewEvent e;
+    e.stream_id = planned[i].stream;
+    e.type = std::string(payload.type);
+    e.schema_version = payload.schema_version;
+    e.payload = std::move(payload.bytes);
+    e.event_id = Uuid::Derive(key, static_cast<std::uint32_t>(i));
+    e.recorded_by = options.recorded_by;
+    e.correlation_id = options.correlation_id.value_or(key);
+    request.events.push_back(std::move(e));
+    events.push_back(planned[i].event);
+  }
+  if (options.expected_version) {
+    request.expectations.push_back({planned.front().stream, *options.expected_version});
+  }
+
+  // A retry of a recorded command skips the rules (its own first attempt would now break
+  // them); the store recognises it by its ids and content.
+  bool retry = false;
+  if (options.idempotency_key) {
+    REGISTRY_ASSIGN_OR_RETURN(auto stored, store_->FindEvent(*options.idempotency_key));
+    retry = stored.has_value();
+  }
+  if (!retry) REGISTRY_RETURN_IF_ERROR(projection_->Check(events, head().position + 1));
+
+  REGISTRY_ASSIGN_OR_RETURN(store::AppendResult appended, store_->Append(request));
+  WriteResult result;
+  result.positions = appended.positions;
+  result.duplicate = appended.duplicate;
+  for (const PlannedEvent& p : planned) {
+    result.streams.push_back(p.stream);
+    result.types.emplace_back(TypeName(p.event));
+  }
+  if (!appended.duplicate) {
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      projection_->Apply(events[i], appended.positions[i], appended.recorded_at_us);
+    }
+  }
+  result.head = head().position;
+  return result;
+}
+
+Result<const Projection*> Registry::AsKnownAt(std::int64_t position) {
+  if (position < 0) return InvalidArgument("a log position is 0 or more", "invalid_position");
+  if (position >= head().position) return projection_.get();
+  if (!known_at_ || known_at_->position() > position) {
+    known_at_ = std::make_unique<Projection>(catalog_, timeline_);
+  }
+  Status replayed = Replay(*known_at_, position);
+  if (!replayed.ok()) {
+    known_at_.reset();
+    return replayed;
+  }
+  return known_at_.get();
+}
+
+Result<std::vector<LoggedEvent>> Registry::ReadLog(std::int64_t from_position,
+                                                   std::size_t max_count) {
+  REGISTRY_ASSIGN_OR_RETURN(auto records, store_->ReadForward(from_position, max_count));
+  std::vector<LoggedEvent> out;
+  out.reserve(records.size());
+  for (store::RecordedEvent& r : records) {
+    REGISTRY_ASSIGN_OR_RETURN(Event event, DecodeRecorded(r));
+    out.push_back({std::move(r), std::move(event)});
+  }
+  return out;
+}
+
+}  // namespace registry::service

@@ -1,0 +1,98 @@
+// Registry is the service: it owns the event store and the projection folded from it.
+// Open() replays the whole log before returning; Execute() decides a command against the
+// projection, appends its events durably, then folds them in, so the projection always
+// equals a replay of the log. As-known-at answers replay a prefix of the log.
+//
+// Thread-safety: not thread-safe. One owner calls it (the daemon's writer).
+#ifndef COUNCIL_REGISTRY_SERVICE_REGISTRY_H_
+#define COUNCIL_REGISTRY_SERVICE_REGISTRY_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/clock.h"
+#include "core/base/result.h"
+#include "core/domain/commands.h"
+#include "core/domain/projection.h"
+#include "core/store/event_store.h"
+
+namespace registry::service {
+
+struct RegistryOptions {
+  std::string db_path;
+  Clock* clock = nullptr;                        // system clock when null; not owned
+  std::shared_ptr<const StateCatalog> catalog;   // loaded from iso-codes when null
+  std::string iso_codes_dir;                     // default: Debian's
+  TimelineOptions timeline;
+  bool read_only = false;
+  bool create_if_missing = true;
+};
+
+struct WriteOptions {
+  // The client's idempotency key: the first event's id (later ones are derived from it).
+  // Retrying a command with the same key returns the original positions.
+  std::optional<Uuid> idempotency_key;
+  // What the client believes the version of the command's first stream is.
+  std::optional<store::ExpectedVersion> expected_version;
+  std::string recorded_by;
+  std::optional<Uuid> correlation_id;
+};
+
+struct WriteResult {
+  std::vector<std::int64_t> positions;
+  std::vector<std::string> streams;
+  std::vector<std::string> types;
+  bool duplicate = false;
+  std::int64_t head = 0;
+};
+
+// An event of the log with its stored metadata.
+struct LoggedEvent {
+  store::RecordedEvent record;
+  Event event;
+};
+
+class Registry {
+ public:
+  static Result<std::unique_ptr<Registry>> Open(const RegistryOptions& options);
+
+  // Decides and records `command`. Errors as Projection::Check and EventStore::Append
+  // report them; nothing is recorded on error.
+  Result<WriteResult> Execute(const Command& command, const WriteOptions& options);
+
+  const Projection& projection() const { return *projection_; }
+
+  // The projection as the registry knew it after `position` (what it said then, before
+  // later corrections and back-dated entries). Replays the log's prefix; the result is
+  // cached until the next call. REQUIRES: position >= 0.
+  Result<const Projection*> AsKnownAt(std::int64_t position);
+  // The last position recorded at or before a UTC time.
+  Result<std::int64_t> PositionAt(std::int64_t recorded_at_us) {
+    return store_->PositionAt(recorded_at_us);
+  }
+
+  Result<std::vector<LoggedEvent>> ReadLog(std::int64_t from_position, std::size_t max_count);
+  Result<store::VerifyReport> Verify() { return store_->Verify(); }
+  const store::Head& head() const { return store_->head(); }
+  store::EventStore& store() { return *store_; }
+  const std::shared_ptr<const StateCatalog>& catalog() const { return catalog_; }
+
+ private:
+  Registry(std::unique_ptr<store::EventStore> store, std::shared_ptr<const StateCatalog> catalog,
+           TimelineOptions timeline);
+  // Folds events (from_position, up_to] of the log into `projection`.
+  Status Replay(Projection& projection, std::int64_t up_to);
+
+  std::unique_ptr<store::EventStore> store_;
+  std::shared_ptr<const StateCatalog> catalog_;
+  TimelineOptions timeline_;
+  std::unique_ptr<Projection> projection_;
+  std::unique_ptr<Projection> known_at_;  // cache for AsKnownAt
+};
+
+}  // namespace registry::service
+
+#endif  // COUNCIL_REGISTRY_SERVICE_REGISTRY_H_
