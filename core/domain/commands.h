@@ -55,7 +55,7 @@ struct OpenSession {
 struct CloseSession { std::string session; CivilDate date; };
 struct SchedulePanel {
   std::string session;
-  CivilDate date;
+  std::optional<CivilDate> date;  // unknown when the source does not give it
   std::string title;
   std::vector<std::string> moderators, speakers;
 };

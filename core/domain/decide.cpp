@@ -341,6 +341,7 @@ Result<std::vector<PlannedEvent>> TranslateAll(const Projection& projection,
   for (std::size_t i = 0; i < commands.size(); ++i) {
     auto planned = std::visit(translator, commands[i]);
     if (!planned.ok()) {
+      if (commands.size() == 1) return planned.status();
       return planned.status().WithContext("command " + std::to_string(i + 1) + " (" +
                                           std::string(CommandName(commands[i])) + ")");
     }

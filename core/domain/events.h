@@ -168,11 +168,12 @@ struct SessionClosed {
   bool operator==(const SessionClosed&) const = default;
 };
 
+// A panel's date may be unknown (sources often give only the session).
 struct PanelScheduled {
   static constexpr std::string_view kType = "PanelScheduled";
   static constexpr std::uint32_t kSchemaVersion = 1;
   std::string session;
-  CivilDate date;
+  std::optional<CivilDate> date;
   std::string title;
   std::vector<std::string> moderators;
   std::vector<std::string> speakers;
@@ -247,7 +248,7 @@ Event ToEvent(const Fact& fact);
 // The stream a fact belongs to: "state-LBN", "session-council-110", "registry".
 std::string StreamOf(const Fact& fact);
 
-// The fact's effective date, where it has one (EntityRegistered has none).
+// The fact's effective date, where it has one (EntityRegistered and undated panels have none).
 std::optional<CivilDate> EffectiveDate(const Fact& fact);
 
 std::string_view OutcomeName(ApplicationClosed::Outcome outcome);

@@ -172,10 +172,12 @@ Result<SessionDetail> DetailOf(const Projection& p, const std::string& session_i
   d.opening_utc_us = record->opening().opening_utc_us;
   auto copy = [](const std::vector<SessionEntry>& from, std::vector<SessionDetail::Item>& to) {
     for (const SessionEntry& e : from) to.push_back({e.position, *e.fact});
-    std::stable_sort(to.begin(), to.end(), [](const auto& a, const auto& b) {
-      return std::make_pair(EffectiveDate(a.fact), a.position) <
-             std::make_pair(EffectiveDate(b.fact), b.position);
-    });
+    // By date, undated items last, then in the order recorded.
+    auto key = [](const SessionDetail::Item& item) {
+      std::optional<CivilDate> date = EffectiveDate(item.fact);
+      return std::make_tuple(!date.has_value(), date.value_or(CivilDate()), item.position);
+    };
+    std::stable_sort(to.begin(), to.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
   };
   copy(record->panels(), d.panels);
   copy(record->addresses(), d.addresses);

@@ -84,7 +84,9 @@ Status SessionRecord::Check(const SessionEntry& entry) const {
           }
           return Status::Ok();
         } else if constexpr (std::is_same_v<T, PanelScheduled>) {
-          return CheckWithin(f.date, "the panel '" + f.title + "'");
+          if (!f.date) return CheckWithin(opened_ ? opened_->second->opening_date : CivilDate(),
+                                          "the panel '" + f.title + "'");
+          return CheckWithin(*f.date, "the panel '" + f.title + "'");
         } else if constexpr (std::is_same_v<T, AddressDelivered>) {
           return CheckWithin(f.date, "the address by " + f.speaker);
         } else if constexpr (std::is_same_v<T, DecisionAdopted>) {
@@ -123,9 +125,9 @@ void SessionRecord::Keep(const SessionEntry& entry) {
         } else if constexpr (std::is_same_v<T, ApplicationApproved>) {
           approvals_.push_back(entry);
         }
-        if constexpr (requires { f.date; }) {
-          if (!earliest_item_ || f.date < *earliest_item_) earliest_item_ = f.date;
-          if (!latest_item_ || f.date > *latest_item_) latest_item_ = f.date;
+        if (std::optional<CivilDate> date = EffectiveDate(*entry.fact)) {
+          if (!earliest_item_ || *date < *earliest_item_) earliest_item_ = date;
+          if (!latest_item_ || *date > *latest_item_) latest_item_ = date;
         }
       },
       *entry.fact);

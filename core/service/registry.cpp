@@ -61,8 +61,13 @@ Status Registry::Replay(Projection& projection, std::int64_t up_to) {
 }
 
 Result<WriteResult> Registry::Execute(const Command& command, const WriteOptions& options) {
+  return ExecuteBatch(std::span<const Command>(&command, 1), options);
+}
+
+Result<WriteResult> Registry::ExecuteBatch(std::span<const Command> commands,
+                                           const WriteOptions& options) {
   REGISTRY_ASSIGN_OR_RETURN(std::vector<PlannedEvent> planned,
-                            Translate(*projection_, command, LocalTimeToUtcMicros));
+                            TranslateAll(*projection_, commands, LocalTimeToUtcMicros));
   const Uuid key = options.idempotency_key.value_or(Uuid::NewRandom());
 
   store::AppendRequest request;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,8 @@ class Registry {
   // Decides and records `command`. Errors as Projection::Check and EventStore::Append
   // report them; nothing is recorded on error.
   Result<WriteResult> Execute(const Command& command, const WriteOptions& options);
+  // Records several commands atomically, the rules checked on the whole batch (DecideAll).
+  Result<WriteResult> ExecuteBatch(std::span<const Command> commands, const WriteOptions& options);
 
   const Projection& projection() const { return *projection_; }
 

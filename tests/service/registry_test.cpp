@@ -1,0 +1,167 @@
+#include "core/service/registry.h"
+
+#include <doctest/doctest.h>
+
+#include <SQLiteCpp/Database.h>
+
+#include "core/domain/queries.h"
+#include "tests/service/service_test_util.h"
+#include "tests/support/temp_dir.h"
+
+namespace registry::service {
+namespace {
+
+using registry::testing::Day;
+using registry::testing::OpenRegistry;
+using registry::testing::TempDir;
+
+WriteOptions By(std::string user) {
+  WriteOptions o;
+  o.recorded_by = std::move(user);
+  return o;
+}
+
+TEST_CASE("Registry: records a command, folds it in, and stores who recorded it") {
+  auto registry = OpenRegistry(":memory:");
+  auto r = registry->Execute(ApproveApplication{"Barbados", Day("2022-11-30"), "", "", "", true},
+                             By("secretariat"));
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(r->positions == std::vector<std::int64_t>{1, 2});
+  CHECK(r->streams == std::vector<std::string>{"state-BRB", "state-BRB"});
+  CHECK(r->types == std::vector<std::string>{"ApplicationApproved", "MembershipTookEffect"});
+  CHECK_FALSE(r->duplicate);
+  CHECK(r->head == 2);
+  CHECK(registry->projection().position() == 2);
+  CHECK(CountAsOf(registry->projection(), Day("2022-11-30")).members == 1);
+  auto log = registry->ReadLog(1, 10);
+  REQUIRE(log.ok());
+  REQUIRE(log->size() == 2);
+  CHECK((*log)[0].record.recorded_by == "secretariat");
+  CHECK((*log)[0].record.correlation_id == (*log)[1].record.correlation_id);
+  CHECK(std::get<MembershipTookEffect>((*log)[1].event).state == "BRB");
+}
+
+TEST_CASE("Registry: a refused command records nothing") {
+  auto registry = OpenRegistry(":memory:");
+  auto r = registry->Execute(RecordMembershipEffect{"LBN", Day("2020-01-01"), ""}, By("s"));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().reason() == "no_approval");
+  CHECK(registry->head().position == 0);
+}
+
+TEST_CASE("Registry: reopening replays the log into the same projection") {
+  TempDir dir;
+  const std::string path = dir.File("registry.db");
+  {
+    auto registry = OpenRegistry(path);
+    REQUIRE(registry->Execute(ApproveApplication{"RUS", Day("2020-11-24"), "", "", "", false}, By("s")).ok());
+    REQUIRE(registry->Execute(RecordMembershipEffect{"RUS", Day("2021-04-19"), ""}, By("s")).ok());
+    REQUIRE(registry->Execute(ApproveApplication{"LBN", Day("2019-11-26"), "", "", "", false}, By("s")).ok());
+  }
+  auto registry = OpenRegistry(path);
+  CHECK(registry->projection().position() == 3);
+  CHECK(CountAsOf(registry->projection(), Day("2021-04-19")).members == 1);
+  CHECK(PendingOn(registry->projection(), Day("2020-01-01")).approvals.size() == 1);
+  CHECK(PendingOn(registry->projection(), Day("2020-12-01")).approvals.size() == 2);
+  CHECK(registry->Verify()->ok);
+}
+
+TEST_CASE("Registry: retrying with the same idempotency key returns the original positions") {
+  auto registry = OpenRegistry(":memory:");
+  WriteOptions options = By("s");
+  options.idempotency_key = *Uuid::Parse("6f1c2a4e-0b5d-4c3e-9a7f-2d8e1b0c4a51");
+  const Command admit = ApproveApplication{"BRB", Day("2022-11-30"), "", "", "", true};
+  auto first = registry->Execute(admit, options);
+  REQUIRE(first.ok());
+  // The retry would now break a rule (BRB is a member): it is recognised, not re-decided.
+  auto retry = registry->Execute(admit, options);
+  REQUIRE_MESSAGE(retry.ok(), retry.status().ToString());
+  CHECK(retry->duplicate);
+  CHECK(retry->positions == first->positions);
+  CHECK(registry->head().position == 2);
+
+  SUBCASE("the same key for a different command is a conflict") {
+    auto other = registry->Execute(ApproveApplication{"BRB", Day("2022-12-01"), "", "", "", true}, options);
+    REQUIRE_FALSE(other.ok());
+    CHECK(other.status().reason() == "event_id_reused");
+  }
+  SUBCASE("a new key is a new command, judged by the rules") {
+    options.idempotency_key = Uuid::NewRandom();
+    // On the same day the new approval sorts before the recorded membership.
+    CHECK(registry->Execute(admit, options).status().reason() == "already_approved");
+    CHECK(registry->Execute(ApproveApplication{"BRB", Day("2023-01-01"), "", "", "", true}, options)
+              .status().reason() == "already_member");
+  }
+}
+
+TEST_CASE("Registry: an expected stream version guards against concurrent edits") {
+  auto registry = OpenRegistry(":memory:");
+  WriteOptions options = By("s");
+  options.expected_version = store::ExpectedVersion::NoStream();
+  REQUIRE(registry->Execute(ReceiveApplication{"LBN", Day("2019-06-01"), ""}, options).ok());
+  auto stale = registry->Execute(ApproveApplication{"LBN", Day("2019-11-26"), "", "", "", false}, options);
+  REQUIRE_FALSE(stale.ok());
+  CHECK(stale.status().reason() == "wrong_expected_version");
+  CHECK(stale.status().message().find("state-LBN") != std::string::npos);
+  options.expected_version = store::ExpectedVersion::Exact(1);
+  CHECK(registry->Execute(ApproveApplication{"LBN", Day("2019-11-26"), "", "", "", false}, options).ok());
+}
+
+TEST_CASE("Registry: a batch is all or nothing") {
+  auto registry = OpenRegistry(":memory:");
+  REQUIRE(registry->Execute(ApproveApplication{"AUS", Day("1951-12-05"), "", "", "", true}, By("s")).ok());
+  REQUIRE(registry->Execute(RenameState{"AUS", Day("2015-01-01"), "Commonwealth of Australia"}, By("s")).ok());
+  std::vector<Command> away_and_back = {
+      EndMembership{"AUS", Day("1973-01-01"), MembershipEnded::Reason::kWithdrawal, "", ""},
+      ResumeMembership{"AUS", Day("1985-01-01"), ""}};
+  CHECK(registry->Execute(away_and_back[0], By("s")).status().reason() == "not_a_member");
+  auto batch = registry->ExecuteBatch(away_and_back, By("s"));
+  REQUIRE_MESSAGE(batch.ok(), batch.status().ToString());
+  CHECK(batch->positions == std::vector<std::int64_t>{4, 5});
+  CHECK(CountAsOf(registry->projection(), Day("1980-01-01")).members == 0);
+}
+
+TEST_CASE("Registry: what the registry said as known at an earlier position or time") {
+  FakeClock clock(1'600'000'000'000'000);
+  auto registry = OpenRegistry(":memory:", &clock);
+  REQUIRE(registry->Execute(ApproveApplication{"BRB", Day("2022-11-29"), "", "", "", true}, By("s")).ok());
+  clock.Set(1'700'000'000'000'000);
+  REQUIRE(registry->Execute(CorrectEvent{2, MembershipTookEffect{"BRB", Day("2022-11-30"), ""}, "date"}, By("s")).ok());
+  CHECK(CountAsOf(registry->projection(), Day("2022-11-29")).members == 0);
+
+  auto then = registry->AsKnownAt(2);
+  REQUIRE(then.ok());
+  CHECK((*then)->position() == 2);
+  CHECK(CountAsOf(**then, Day("2022-11-29")).members == 1);
+  auto at_time = registry->PositionAt(1'650'000'000'000'000);
+  CHECK(*at_time == 2);
+  CHECK(*registry->PositionAt(1'500'000'000'000'000) == 0);
+  CHECK(CountAsOf(**registry->AsKnownAt(0), Day("2022-11-30")).members == 0);
+  CHECK((*registry->AsKnownAt(99))->position() == 3);  // the present
+  CHECK(registry->AsKnownAt(-1).status().reason() == "invalid_position");
+}
+
+TEST_CASE("Registry: a damaged payload in the log stops the replay, naming the position") {
+  TempDir dir;
+  const std::string path = dir.File("registry.db");
+  {
+    auto registry = OpenRegistry(path);
+    REQUIRE(registry->Execute(ReceiveApplication{"LBN", Day("2019-06-01"), ""}, By("s")).ok());
+    REQUIRE(registry->Execute(ReceiveApplication{"RUS", Day("2019-06-01"), ""}, By("s")).ok());
+  }
+  {
+    SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+    raw.exec("DROP TRIGGER events_no_update");
+    raw.exec("UPDATE events SET payload = x'0102' WHERE position = 2");
+  }
+  RegistryOptions options;
+  options.db_path = path;
+  options.catalog = registry::testing::IsoCatalog();
+  auto reopened = Registry::Open(options);
+  REQUIRE_FALSE(reopened.ok());
+  CHECK(reopened.status().reason() == "bad_payload");
+  CHECK(reopened.status().message().find("position 2") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace registry::service
