@@ -33,6 +33,19 @@ std::optional<Fact> AsFact(const Event& event) {
       event);
 }
 
+std::optional<Fact> AsFact(Event&& event) {
+  return std::visit(
+      [](auto& e) -> std::optional<Fact> {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (IsAlternative<T, Fact>::value) {
+          return Fact(std::move(e));
+        } else {
+          return std::nullopt;
+        }
+      },
+      event);
+}
+
 Event ToEvent(const Fact& fact) {
   return std::visit([](const auto& f) { return Event(f); }, fact);
 }

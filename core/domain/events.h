@@ -243,6 +243,8 @@ std::string_view TypeName(const Fact& fact);
 
 // The fact an event states, if it is one (not an amendment).
 std::optional<Fact> AsFact(const Event& event);
+// As above, moving the fact out; `event` is left unchanged when it is an amendment.
+std::optional<Fact> AsFact(Event&& event);
 Event ToEvent(const Fact& fact);
 
 // The stream a fact belongs to: "state-LBN", "session-council-110", "registry".

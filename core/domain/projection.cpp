@@ -28,6 +28,37 @@ struct Projection::Evaluation {
 
 namespace {
 
+// Calls `fn(code)` for each state a fact places on a timeline (a balance: those it lists).
+template <typename Fn>
+void ForEachState(const Fact& fact, Fn&& fn) {
+  std::visit(
+      [&](const auto& f) {
+        using T = std::decay_t<decltype(f)>;
+        if constexpr (std::is_same_v<T, SeatSucceeded>) {
+          fn(f.predecessor);
+          fn(f.successor);
+        } else if constexpr (std::is_same_v<T, OpeningBalanceRecorded>) {
+          for (const std::string& code : f.members) fn(code);
+        } else if constexpr (requires { f.state; }) {
+          fn(f.state);
+        }
+      },
+      fact);
+}
+
+// The session a fact belongs to or names, or null.
+const std::string* SessionIdOf(const Fact& fact) {
+  return std::visit(
+      [](const auto& f) -> const std::string* {
+        if constexpr (requires { f.session; }) {
+          return f.session.empty() ? nullptr : &f.session;
+        } else {
+          return nullptr;
+        }
+      },
+      fact);
+}
+
 // The states a fact places on their timelines (an opening balance: those it lists).
 std::vector<std::string> StatesOf(const Fact& fact) {
   return std::visit(
@@ -416,18 +447,18 @@ Status Projection::Check(std::span<const Event> events, std::int64_t first_posit
   return CheckMergers(evaluation);
 }
 
-void Projection::IndexSlot(std::int32_t slot) {
+void Projection::IndexSlot(std::int32_t slot, bool is_new) {
   const Fact& fact = slots_[static_cast<std::size_t>(slot)].fact;
-  // A new slot is the newest in every list; a corrected one may already be listed.
+  // A new slot is the newest in every list; a corrected one may be listed already.
   auto add = [&](std::vector<std::int32_t>& list) {
-    if (std::find(list.rbegin(), list.rend(), slot) == list.rend()) list.push_back(slot);
+    if (is_new || std::find(list.begin(), list.end(), slot) == list.end()) list.push_back(slot);
   };
   if (std::holds_alternative<OpeningBalanceRecorded>(fact)) {
     if (!balance_slot_) balance_slot_ = slot;
     return;
   }
-  for (const std::string& code : StatesOf(fact)) add(state_slots_[code]);
-  if (std::string id = SessionOf(fact); !id.empty()) add(session_slots_[id]);
+  ForEachState(fact, [&](const std::string& code) { add(state_slots_[code]); });
+  if (const std::string* id = SessionIdOf(fact)) add(session_slots_[*id]);
   if (const auto* ended = std::get_if<MembershipEnded>(&fact); ended && !ended->merged_into.empty()) {
     merged_into_[ended->merged_into].insert(ended->state);
   }
@@ -486,16 +517,55 @@ void Projection::StepInPlace(StateTimeline& timeline, const TimelineItem& item) 
   recount(observers_, timeline.observership(), observers_before);
 }
 
-void Projection::Apply(const Event& event, std::int64_t position, std::int64_t recorded_at_us) {
+void Projection::Apply(Event event, std::int64_t position, std::int64_t recorded_at_us) {
   position_ = position;
   recorded_at_us_ = recorded_at_us;
   slot_of_.push_back(-1);
   amendment_of_.push_back(-1);
+  std::optional<Fact> fact = AsFact(std::move(event));
+  if (!fact) {
+    ApplyAmendment(event, position, recorded_at_us);
+    return;
+  }
+  slots_.push_back({position, recorded_at_us, std::move(*fact), false, {}});
+  const auto slot = static_cast<std::int32_t>(slots_.size() - 1);
+  slot_of_.back() = slot;
+  IndexSlot(slot, /*is_new=*/true);
+  const Fact& stored = slots_.back().fact;
 
+  Change rebuild;  // the aggregates that cannot simply be extended
+  rebuild.rebuild = true;
+  if (std::holds_alternative<OpeningBalanceRecorded>(stored)) {
+    ForEachState(stored, [&](const std::string& code) { rebuild.affected_states.insert(code); });
+    for (const auto& [code, slots] : state_slots_) rebuild.affected_states.insert(code);
+  } else {
+    ForEachState(stored, [&](const std::string& code) {
+      auto it = timelines_.find(code);
+      std::optional<TimelineItem> item = PlaceOnTimeline(code, stored, position);
+      if (it != timelines_.end() && item &&
+          (!it->second.last_key() || *it->second.last_key() < item->key())) {
+        StepInPlace(it->second, *item);
+      } else {
+        rebuild.affected_states.insert(code);
+      }
+    });
+  }
+  if (const std::string* id = SessionIdOf(stored)) {
+    if (auto it = sessions_.find(*id); it != sessions_.end()) {
+      (void)it->second.Add({position, &stored}, /*strict=*/false);  // lenient: always ok
+    } else {
+      rebuild.affected_sessions.insert(*id);
+    }
+  }
+  Rebuild(rebuild);
+}
+
+void Projection::ApplyAmendment(const Event& event, std::int64_t position,
+                                std::int64_t recorded_at_us) {
+  amendment_of_.back() = static_cast<std::int32_t>(amendments_.size());
   Result<Change> planned = Plan(std::span<const Event>(&event, 1), position);
   if (!planned.ok()) {
     // An amendment of a position that is not a live fact: keep it, change nothing.
-    amendment_of_.back() = static_cast<std::int32_t>(amendments_.size());
     const auto* c = std::get_if<EventCorrected>(&event);
     const auto* r = std::get_if<EventRetracted>(&event);
     amendments_.push_back({position, recorded_at_us, c ? c->target : r ? r->target : 0,
@@ -503,60 +573,32 @@ void Projection::Apply(const Event& event, std::int64_t position, std::int64_t r
     return;
   }
   Change change = std::move(planned).value();
-  Change rebuild;  // the aggregates that cannot simply be extended
-  rebuild.rebuild = true;
-
-  if (!change.added.empty()) {
-    slots_.push_back({position, recorded_at_us, std::move(change.owned.front()), false, {}});
-    const auto slot = static_cast<std::int32_t>(slots_.size() - 1);
-    slot_of_.back() = slot;
-    IndexSlot(slot);
-    const Fact& fact = slots_.back().fact;
-    if (change.balance_changed) {
-      rebuild.affected_states = std::move(change.affected_states);
-    } else {
-      for (const std::string& code : change.affected_states) {
-        auto it = timelines_.find(code);
-        std::optional<TimelineItem> item = PlaceOnTimeline(code, fact, position);
-        if (it != timelines_.end() && item &&
-            (!it->second.last_key() || *it->second.last_key() < item->key())) {
-          StepInPlace(it->second, *item);
-        } else {
-          rebuild.affected_states.insert(code);
-        }
-      }
-    }
-    for (const std::string& id : change.affected_sessions) {
-      auto it = sessions_.find(id);
-      if (it != sessions_.end()) {
-        (void)it->second.Add({position, &fact}, /*strict=*/false);  // lenient: always ok
-      } else {
-        rebuild.affected_sessions.insert(id);
-      }
-    }
-  } else {
-    amendment_of_.back() = static_cast<std::int32_t>(amendments_.size());
-    Amendment amendment = change.amendments.front();
-    amendment.recorded_at_us = recorded_at_us;
-    amendments_.push_back(amendment);
-    for (auto& [slot, fact] : change.replaced) {
-      FactSlot& target = slots_[static_cast<std::size_t>(slot)];
-      target.fact = fact;
-      target.amendments.push_back(position);
-      IndexSlot(slot);
-    }
-    for (std::int32_t slot : change.removed) {
-      FactSlot& target = slots_[static_cast<std::size_t>(slot)];
-      target.retracted = true;
-      target.amendments.push_back(position);
-      if (const auto* reg = std::get_if<EntityRegistered>(&target.fact)) registered_.erase(reg->code);
-    }
-    rebuild.affected_states = std::move(change.affected_states);
-    rebuild.affected_sessions = std::move(change.affected_sessions);
+  Amendment amendment = change.amendments.front();
+  amendment.recorded_at_us = recorded_at_us;
+  amendments_.push_back(amendment);
+  for (auto& [slot, fact] : change.replaced) {
+    FactSlot& target = slots_[static_cast<std::size_t>(slot)];
+    target.fact = fact;
+    target.amendments.push_back(position);
+    IndexSlot(slot, /*is_new=*/false);
   }
-  if (rebuild.affected_states.empty() && rebuild.affected_sessions.empty()) return;
+  for (std::int32_t slot : change.removed) {
+    FactSlot& target = slots_[static_cast<std::size_t>(slot)];
+    target.retracted = true;
+    target.amendments.push_back(position);
+    if (const auto* reg = std::get_if<EntityRegistered>(&target.fact)) registered_.erase(reg->code);
+  }
+  Change rebuild;
+  rebuild.rebuild = true;
+  rebuild.affected_states = std::move(change.affected_states);
+  rebuild.affected_sessions = std::move(change.affected_sessions);
+  Rebuild(rebuild);
+}
+
+void Projection::Rebuild(const Change& change) {
+  if (change.affected_states.empty() && change.affected_sessions.empty()) return;
   // The facts are in place; rebuild the affected aggregates from them.
-  Result<Evaluation> evaluation = Evaluate(rebuild, /*strict=*/false);
+  Result<Evaluation> evaluation = Evaluate(change, /*strict=*/false);
   if (evaluation.ok()) Commit(std::move(evaluation).value());
 }
 

@@ -62,7 +62,7 @@ class Projection {
   Status Check(std::span<const Event> events, std::int64_t first_position) const;
 
   // Folds in one recorded event. REQUIRES: position == this->position() + 1.
-  void Apply(const Event& event, std::int64_t position, std::int64_t recorded_at_us);
+  void Apply(Event event, std::int64_t position, std::int64_t recorded_at_us);
 
   // The last position folded in (0 for none) and its recording time.
   std::int64_t position() const { return position_; }
@@ -105,8 +105,10 @@ class Projection {
   Status CheckMergers(const Evaluation& evaluation) const;
   Status CheckStateCodes(const Fact& fact, const Change& change) const;
   void Commit(Evaluation evaluation);
+  void ApplyAmendment(const Event& event, std::int64_t position, std::int64_t recorded_at_us);
+  void Rebuild(const Change& change);
   void StepInPlace(StateTimeline& timeline, const TimelineItem& item);
-  void IndexSlot(std::int32_t slot);
+  void IndexSlot(std::int32_t slot, bool is_new);
 
   std::shared_ptr<const StateCatalog> catalog_;
   TimelineOptions options_;

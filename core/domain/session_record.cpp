@@ -30,15 +30,15 @@ std::optional<CivilDate> SessionRecord::last_day() const {
   return std::nullopt;
 }
 
-Status SessionRecord::CheckWithin(CivilDate date, std::string_view what) const {
+Status SessionRecord::CheckWithin(CivilDate date, const std::function<std::string()>& what) const {
   if (!opened_) {
-    return NotFound("no session '" + id_ + "' is recorded, so " + std::string(what) +
+    return NotFound("no session '" + id_ + "' is recorded, so " + what() +
                         " cannot be recorded for it",
                     "unknown_session");
   }
   const CivilDate first = opened_->second->opening_date;
   const std::optional<CivilDate> last = last_day();
-  if (date < first || (last && date > *last)) return Outside(id_, what, date, first, last);
+  if (date < first || (last && date > *last)) return Outside(id_, what(), date, first, last);
   return Status::Ok();
 }
 
@@ -65,7 +65,7 @@ Status SessionRecord::Check(const SessionEntry& entry) const {
           }
           return Status::Ok();
         } else if constexpr (std::is_same_v<T, SessionClosed>) {
-          if (!opened_) return CheckWithin(f.date, "its closing");
+          if (!opened_) return CheckWithin(f.date, [] { return std::string("its closing"); });
           if (closed_) {
             return FailedPrecondition("session " + id_ + " is already closed (on " +
                                           closed_->first.ToString() + ")",
@@ -84,20 +84,23 @@ Status SessionRecord::Check(const SessionEntry& entry) const {
           }
           return Status::Ok();
         } else if constexpr (std::is_same_v<T, PanelScheduled>) {
-          if (!f.date) return CheckWithin(opened_ ? opened_->second->opening_date : CivilDate(),
-                                          "the panel '" + f.title + "'");
-          return CheckWithin(*f.date, "the panel '" + f.title + "'");
+          if (!f.date) {
+            return CheckWithin(opened_ ? opened_->second->opening_date : CivilDate(),
+                               [&] { return "the panel '" + f.title + "'"; });
+          }
+          return CheckWithin(*f.date, [&] { return "the panel '" + f.title + "'"; });
         } else if constexpr (std::is_same_v<T, AddressDelivered>) {
-          return CheckWithin(f.date, "the address by " + f.speaker);
+          return CheckWithin(f.date, [&] { return "the address by " + f.speaker; });
         } else if constexpr (std::is_same_v<T, DecisionAdopted>) {
-          REGISTRY_RETURN_IF_ERROR(CheckWithin(f.date, "the decision '" + f.reference + "'"));
+          REGISTRY_RETURN_IF_ERROR(
+              CheckWithin(f.date, [&] { return "the decision '" + f.reference + "'"; }));
           if (decision_refs_.count(f.reference)) {
             return AlreadyExists("session " + id_ + " already has a decision '" + f.reference + "'",
                                  "duplicate_decision");
           }
           return Status::Ok();
         } else if constexpr (std::is_same_v<T, ApplicationApproved>) {
-          return CheckWithin(f.date, "the approval of " + f.state + "'s application");
+          return CheckWithin(f.date, [&] { return "the approval of " + f.state + "'s application"; });
         } else {
           return Internal("not a session fact: " + std::string(T::kType));
         }

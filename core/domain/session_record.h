@@ -12,6 +12,7 @@
 #define COUNCIL_REGISTRY_DOMAIN_SESSION_RECORD_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -58,7 +59,8 @@ class SessionRecord {
 
  private:
   Status Check(const SessionEntry& entry) const;
-  Status CheckWithin(CivilDate date, std::string_view what) const;
+  // `what` names the item, built only when the check fails.
+  Status CheckWithin(CivilDate date, const std::function<std::string()>& what) const;
   void Keep(const SessionEntry& entry);
 
   std::string id_;

@@ -1,5 +1,12 @@
 #include "core/service/registry.h"
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <tuple>
+#include <utility>
+
 #include "core/domain/decide.h"
 #include "core/service/iso_codes.h"
 #include "core/service/time_zones.h"
@@ -8,7 +15,10 @@
 namespace registry::service {
 namespace {
 
-constexpr std::size_t kReplayBatch = 8192;
+// Replays longer than this read and decode on a second thread.
+constexpr std::int64_t kPipelineThreshold = 20'000;
+constexpr std::size_t kPipelineBatch = 4096;
+constexpr std::size_t kPipelineDepth = 4;
 
 Result<Event> DecodeRecorded(const store::RecordedEvent& r) {
   Result<Event> event = store::DecodeEvent(r.type, r.schema_version, r.payload);
@@ -44,18 +54,96 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
 }
 
 Status Registry::Replay(Projection& projection, std::int64_t up_to) {
-  while (projection.position() < up_to) {
-    const auto wanted = static_cast<std::size_t>(
-        std::min<std::int64_t>(up_to - projection.position(), kReplayBatch));
-    REGISTRY_ASSIGN_OR_RETURN(auto batch, store_->ReadForward(projection.position() + 1, wanted));
-    if (batch.empty()) {
-      return DataLoss("the log ends at position " + std::to_string(projection.position()) +
-                      ", before position " + std::to_string(up_to));
+  if (up_to - projection.position() >= kPipelineThreshold) return ReplayPipelined(projection, up_to);
+  REGISTRY_RETURN_IF_ERROR(store_->Scan(
+      projection.position() + 1, up_to, [&](const store::EventStore::ScannedEvent& e) -> Status {
+        if (e.position != projection.position() + 1) {
+          return DataLoss("the log has no position " + std::to_string(projection.position() + 1));
+        }
+        Result<Event> event = store::DecodeEvent(e.type, e.schema_version, e.payload);
+        if (!event.ok()) return event.status().WithContext("position " + std::to_string(e.position));
+        projection.Apply(std::move(event).value(), e.position, e.recorded_at_us);
+        return Status::Ok();
+      }));
+  if (projection.position() < up_to) {
+    return DataLoss("the log ends at position " + std::to_string(projection.position()) +
+                    ", before position " + std::to_string(up_to));
+  }
+  return Status::Ok();
+}
+
+// Reading and decoding run on a second thread, a few batches ahead of the fold; the
+// store is used by that thread alone until it finishes.
+Status Registry::ReplayPipelined(Projection& projection, std::int64_t up_to) {
+  struct Batch {
+    std::vector<std::tuple<std::int64_t, std::int64_t, Event>> events;  // position, recorded-at
+    Status status;
+  };
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<Batch> ready;
+  bool done = false, stop = false;
+
+  std::thread reader([&] {
+    Batch batch;
+    auto hand_over = [&](Batch b) {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return ready.size() < kPipelineDepth || stop; });
+      ready.push_back(std::move(b));
+      changed.notify_all();
+      return !stop;
+    };
+    Status s = store_->Scan(projection.position() + 1, up_to,
+                            [&](const store::EventStore::ScannedEvent& e) -> Status {
+                              Result<Event> event = store::DecodeEvent(e.type, e.schema_version, e.payload);
+                              if (!event.ok()) {
+                                return event.status().WithContext("position " + std::to_string(e.position));
+                              }
+                              batch.events.emplace_back(e.position, e.recorded_at_us, std::move(event).value());
+                              if (batch.events.size() == kPipelineBatch &&
+                                  !hand_over(std::exchange(batch, Batch{}))) {
+                                return Aborted("replay stopped");
+                              }
+                              return Status::Ok();
+                            });
+    batch.status = s;
+    hand_over(std::move(batch));
+    std::lock_guard lock(mutex);
+    done = true;
+    changed.notify_all();
+  });
+
+  Status result;
+  while (true) {
+    Batch batch;
+    {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return !ready.empty() || done; });
+      if (ready.empty()) break;
+      batch = std::move(ready.front());
+      ready.pop_front();
+      changed.notify_all();
     }
-    for (const store::RecordedEvent& r : batch) {
-      REGISTRY_ASSIGN_OR_RETURN(Event event, DecodeRecorded(r));
-      projection.Apply(event, r.position, r.recorded_at_us);
+    for (auto& [position, recorded_at, event] : batch.events) {
+      if (position != projection.position() + 1) {
+        result = DataLoss("the log has no position " + std::to_string(projection.position() + 1));
+        break;
+      }
+      projection.Apply(std::move(event), position, recorded_at);
     }
+    if (result.ok() && !batch.status.ok()) result = batch.status;
+    if (!result.ok()) {
+      std::lock_guard lock(mutex);
+      stop = true;
+      changed.notify_all();
+      break;
+    }
+  }
+  reader.join();
+  REGISTRY_RETURN_IF_ERROR(result);
+  if (projection.position() < up_to) {
+    return DataLoss("the log ends at position " + std::to_string(projection.position()) +
+                    ", before position " + std::to_string(up_to));
   }
   return Status::Ok();
 }
@@ -108,7 +196,7 @@ Result<WriteResult> Registry::ExecuteBatch(std::span<const Command> commands,
   }
   if (!appended.duplicate) {
     for (std::size_t i = 0; i < events.size(); ++i) {
-      projection_->Apply(events[i], appended.positions[i], appended.recorded_at_us);
+      projection_->Apply(std::move(events[i]), appended.positions[i], appended.recorded_at_us);
     }
   }
   result.head = head().position;

@@ -88,6 +88,7 @@ class Registry {
            TimelineOptions timeline);
   // Folds events (from_position, up_to] of the log into `projection`.
   Status Replay(Projection& projection, std::int64_t up_to);
+  Status ReplayPipelined(Projection& projection, std::int64_t up_to);
 
   std::unique_ptr<store::EventStore> store_;
   std::shared_ptr<const StateCatalog> catalog_;

@@ -114,7 +114,9 @@ class EventStore::Statements {
         read_stream(db, std::string("SELECT ") + kColumns +
                             " FROM events WHERE stream_id = ? AND stream_version >= ? "
                             "ORDER BY stream_version LIMIT ?"),
-        recorded_at(db, "SELECT recorded_at_us FROM events WHERE position = ?") {
+        recorded_at(db, "SELECT recorded_at_us FROM events WHERE position = ?"),
+        scan(db, "SELECT position, event_type, schema_version, payload, recorded_at_us "
+                 "FROM events WHERE position BETWEEN ? AND ? ORDER BY position") {
     if (!read_only) {
       insert = std::make_unique<SQLite::Statement>(
           db, std::string("INSERT INTO events (") + kColumns +
@@ -126,6 +128,7 @@ class EventStore::Statements {
   SQLite::Statement read_forward;
   SQLite::Statement read_stream;
   SQLite::Statement recorded_at;
+  SQLite::Statement scan;
   std::unique_ptr<SQLite::Statement> insert;
 };
 
@@ -426,6 +429,30 @@ Result<std::vector<RecordedEvent>> EventStore::ReadForward(std::int64_t from_pos
   } catch (const SQLite::Exception& e) {
     return StatusFromSqlite(e, "read '" + path_ + "' from position " +
                                    std::to_string(from_position));
+  }
+}
+
+Status EventStore::Scan(std::int64_t from_position, std::int64_t to_position,
+                        const std::function<Status(const ScannedEvent&)>& visit) {
+  try {
+    SQLite::Statement& q = statements_->scan;
+    ResetOnExit reset{q};
+    q.bind(1, from_position);
+    q.bind(2, to_position);
+    while (q.executeStep()) {
+      const SQLite::Column type = q.getColumn(1);
+      const SQLite::Column payload = q.getColumn(3);
+      ScannedEvent e{q.getColumn(0).getInt64(),
+                     std::string_view(type.getText(), static_cast<std::size_t>(type.getBytes())),
+                     static_cast<std::uint32_t>(q.getColumn(2).getInt64()),
+                     std::string_view(static_cast<const char*>(payload.getBlob()),
+                                      static_cast<std::size_t>(payload.getBytes())),
+                     q.getColumn(4).getInt64()};
+      REGISTRY_RETURN_IF_ERROR(visit(e));
+    }
+    return Status::Ok();
+  } catch (const SQLite::Exception& e) {
+    return StatusFromSqlite(e, "scan '" + path_ + "' from position " + std::to_string(from_position));
   }
 }
 

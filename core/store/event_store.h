@@ -12,6 +12,8 @@
 #define COUNCIL_REGISTRY_STORE_EVENT_STORE_H_
 
 #include <cstdint>
+#include <functional>
+#include <string_view>
 #include <memory>
 #include <optional>
 #include <span>
@@ -74,6 +76,19 @@ class EventStore {
   // Up to `max_count` events with position >= `from_position`, in position order.
   Result<std::vector<RecordedEvent>> ReadForward(std::int64_t from_position,
                                                  std::size_t max_count);
+  // What Scan hands out per event: views valid only during the callback.
+  struct ScannedEvent {
+    std::int64_t position;
+    std::string_view type;
+    std::uint32_t schema_version;
+    std::string_view payload;
+    std::int64_t recorded_at_us;
+  };
+  // Calls `visit` for each event with from <= position <= to, in order, reading rows one
+  // at a time (constant memory, no copies). Stops at the first error `visit` returns.
+  Status Scan(std::int64_t from_position, std::int64_t to_position,
+              const std::function<Status(const ScannedEvent&)>& visit);
+
   // Up to `max_count` events of `stream_id` with version >= `from_version`.
   Result<std::vector<RecordedEvent>> ReadStream(const std::string& stream_id,
                                                 std::int64_t from_version,

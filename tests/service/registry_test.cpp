@@ -141,13 +141,52 @@ TEST_CASE("Registry: what the registry said as known at an earlier position or t
   CHECK(registry->AsKnownAt(-1).status().reason() == "invalid_position");
 }
 
-TEST_CASE("Registry: a damaged payload in the log stops the replay, naming the position") {
+TEST_CASE("Registry: a long log replays (on the pipelined path) to the same projection") {
   TempDir dir;
   const std::string path = dir.File("registry.db");
   {
     auto registry = OpenRegistry(path);
+    REQUIRE(registry->Execute(OpenSession{"Council", 1, SessionOpened::Kind::kRegular, "Geneva",
+                                          Day("2000-01-01"), std::nullopt, "", ""}, By("s")).ok());
+    std::vector<Command> panels;
+    for (int i = 0; i < 25'000; ++i) {
+      panels.push_back(SchedulePanel{"council-1", Day("2000-01-01").AddDays(i % 300),
+                                     "Panel " + std::to_string(i), {}, {}});
+      if (panels.size() == 5000) {
+        REQUIRE(registry->ExecuteBatch(panels, By("s")).ok());
+        panels.clear();
+      }
+    }
+    REQUIRE(registry->Execute(ApproveApplication{"BRB", Day("2022-11-30"), "", "", "", true}, By("s")).ok());
+  }
+  auto registry = OpenRegistry(path);
+  CHECK(registry->projection().position() == 25'003);
+  CHECK(DetailOf(registry->projection(), "council-1")->panels.size() == 25'000);
+  CHECK(CountAsOf(registry->projection(), Day("2022-11-30")).members == 1);
+  auto earlier = registry->AsKnownAt(24'000);
+  REQUIRE(earlier.ok());
+  CHECK(DetailOf(**earlier, "council-1")->panels.size() == 23'999);
+}
+
+TEST_CASE("Registry: a damaged payload in the log stops the replay, naming the position") {
+  TempDir dir;
+  const std::string path = dir.File("registry.db");
+  int extra = 0;
+  SUBCASE("on the short path") { extra = 0; }
+  SUBCASE("on the pipelined path, with many good events after it") { extra = 30'000; }
+  {
+    auto registry = OpenRegistry(path);
     REQUIRE(registry->Execute(ReceiveApplication{"LBN", Day("2019-06-01"), ""}, By("s")).ok());
     REQUIRE(registry->Execute(ReceiveApplication{"RUS", Day("2019-06-01"), ""}, By("s")).ok());
+    if (extra > 0) {
+      REQUIRE(registry->Execute(OpenSession{"Council", 1, SessionOpened::Kind::kRegular, "Geneva",
+                                            Day("2000-01-01"), std::nullopt, "", ""}, By("s")).ok());
+      std::vector<Command> panels;
+      for (int i = 0; i < extra; ++i) {
+        panels.push_back(SchedulePanel{"council-1", Day("2000-01-01"), "P" + std::to_string(i), {}, {}});
+      }
+      REQUIRE(registry->ExecuteBatch(panels, By("s")).ok());
+    }
   }
   {
     SQLite::Database raw(path, SQLite::OPEN_READWRITE);
