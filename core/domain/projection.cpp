@@ -101,6 +101,16 @@ std::vector<std::string> CodesNamedBy(const Fact& fact) {
 
 }  // namespace
 
+std::vector<std::string> AggregateKeys(const Event& event) {
+  std::optional<Fact> fact = AsFact(event);
+  if (!fact || std::holds_alternative<OpeningBalanceRecorded>(*fact)) return {"*"};
+  std::vector<std::string> keys;
+  for (const std::string& code : CodesNamedBy(*fact)) keys.push_back("state:" + code);
+  if (const auto* reg = std::get_if<EntityRegistered>(&*fact)) keys.push_back("state:" + reg->code);
+  if (const std::string* id = SessionIdOf(*fact)) keys.push_back("session:" + *id);
+  return keys;
+}
+
 Projection::Projection(std::shared_ptr<const StateCatalog> catalog, TimelineOptions options)
     : catalog_(std::move(catalog)), options_(options) {}
 

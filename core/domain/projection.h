@@ -49,6 +49,11 @@ struct Amendment {
   std::string reason;
 };
 
+// The aggregates an event touches, as keys ("state:LBN", "session:council-110"), so that
+// writes with disjoint keys can be checked independently and committed together. An
+// amendment or an opening balance touches everything: the single key "*".
+std::vector<std::string> AggregateKeys(const Event& event);
+
 class Projection {
  public:
   // `catalog` holds the states known without registration (ISO 3166-1 and -3).

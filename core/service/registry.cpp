@@ -49,13 +49,20 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
   REGISTRY_ASSIGN_OR_RETURN(auto store, store::EventStore::Open(options.db_path, store_options));
   std::unique_ptr<Registry> registry(
       new Registry(std::move(store), std::move(catalog), options.timeline));
-  REGISTRY_RETURN_IF_ERROR(registry->Replay(*registry->projection_, registry->head().position));
+  REGISTRY_RETURN_IF_ERROR(
+      ReplayInto(*registry->store_, *registry->projection_, registry->head().position));
   return registry;
 }
 
-Status Registry::Replay(Projection& projection, std::int64_t up_to) {
-  if (up_to - projection.position() >= kPipelineThreshold) return ReplayPipelined(projection, up_to);
-  REGISTRY_RETURN_IF_ERROR(store_->Scan(
+namespace {
+
+Status ReplayPipelined(store::EventStore& store, Projection& projection, std::int64_t up_to);
+
+}  // namespace
+
+Status ReplayInto(store::EventStore& store, Projection& projection, std::int64_t up_to) {
+  if (up_to - projection.position() >= kPipelineThreshold) return ReplayPipelined(store, projection, up_to);
+  REGISTRY_RETURN_IF_ERROR(store.Scan(
       projection.position() + 1, up_to, [&](const store::EventStore::ScannedEvent& e) -> Status {
         if (e.position != projection.position() + 1) {
           return DataLoss("the log has no position " + std::to_string(projection.position() + 1));
@@ -72,9 +79,11 @@ Status Registry::Replay(Projection& projection, std::int64_t up_to) {
   return Status::Ok();
 }
 
+namespace {
+
 // Reading and decoding run on a second thread, a few batches ahead of the fold; the
 // store is used by that thread alone until it finishes.
-Status Registry::ReplayPipelined(Projection& projection, std::int64_t up_to) {
+Status ReplayPipelined(store::EventStore& store, Projection& projection, std::int64_t up_to) {
   struct Batch {
     std::vector<std::tuple<std::int64_t, std::int64_t, Event>> events;  // position, recorded-at
     Status status;
@@ -93,7 +102,7 @@ Status Registry::ReplayPipelined(Projection& projection, std::int64_t up_to) {
       changed.notify_all();
       return !stop;
     };
-    Status s = store_->Scan(projection.position() + 1, up_to,
+    Status s = store.Scan(projection.position() + 1, up_to,
                             [&](const store::EventStore::ScannedEvent& e) -> Status {
                               Result<Event> event = store::DecodeEvent(e.type, e.schema_version, e.payload);
                               if (!event.ok()) {
@@ -148,18 +157,38 @@ Status Registry::ReplayPipelined(Projection& projection, std::int64_t up_to) {
   return Status::Ok();
 }
 
+}  // namespace
+
+Result<std::vector<LoggedEvent>> ReadLog(store::EventStore& store, std::int64_t from_position,
+                                         std::size_t max_count) {
+  REGISTRY_ASSIGN_OR_RETURN(auto records, store.ReadForward(from_position, max_count));
+  std::vector<LoggedEvent> out;
+  out.reserve(records.size());
+  for (store::RecordedEvent& r : records) {
+    REGISTRY_ASSIGN_OR_RETURN(Event event, DecodeRecorded(r));
+    out.push_back({std::move(r), std::move(event)});
+  }
+  return out;
+}
+
 Result<WriteResult> Registry::Execute(const Command& command, const WriteOptions& options) {
   return ExecuteBatch(std::span<const Command>(&command, 1), options);
 }
 
 Result<WriteResult> Registry::ExecuteBatch(std::span<const Command> commands,
                                            const WriteOptions& options) {
+  REGISTRY_ASSIGN_OR_RETURN(PreparedWrite prepared, Prepare(commands, options));
+  std::vector<PreparedWrite> one;
+  one.push_back(std::move(prepared));
+  return std::move(Commit(std::move(one)).front());
+}
+
+Result<PreparedWrite> Registry::Prepare(std::span<const Command> commands,
+                                        const WriteOptions& options) {
   REGISTRY_ASSIGN_OR_RETURN(std::vector<PlannedEvent> planned,
                             TranslateAll(*projection_, commands, LocalTimeToUtcMicros));
   const Uuid key = options.idempotency_key.value_or(Uuid::NewRandom());
-
-  store::AppendRequest request;
-  std::vector<Event> events;
+  PreparedWrite write;
   for (std::size_t i = 0; i < planned.size(); ++i) {
     store::EncodedPayload payload = store::EncodeEvent(planned[i].event);
     store::NewEvent e;
@@ -170,37 +199,57 @@ Result<WriteResult> Registry::ExecuteBatch(std::span<const Command> commands,
     e.event_id = Uuid::Derive(key, static_cast<std::uint32_t>(i));
     e.recorded_by = options.recorded_by;
     e.correlation_id = options.correlation_id.value_or(key);
-    request.events.push_back(std::move(e));
-    events.push_back(planned[i].event);
+    write.request.events.push_back(std::move(e));
+    write.streams.push_back(planned[i].stream);
+    write.types.emplace_back(TypeName(planned[i].event));
+    for (std::string& k : AggregateKeys(planned[i].event)) write.keys.push_back(std::move(k));
+    write.events.push_back(std::move(planned[i].event));
   }
   if (options.expected_version) {
-    request.expectations.push_back({planned.front().stream, *options.expected_version});
+    write.request.expectations.push_back({planned.front().stream, *options.expected_version});
   }
-
   // A retry of a recorded command skips the rules (its own first attempt would now break
   // them); the store recognises it by its ids and content.
-  bool retry = false;
   if (options.idempotency_key) {
     REGISTRY_ASSIGN_OR_RETURN(auto stored, store_->FindEvent(*options.idempotency_key));
-    retry = stored.has_value();
+    write.retry = stored.has_value();
   }
-  if (!retry) REGISTRY_RETURN_IF_ERROR(projection_->Check(events, head().position + 1));
+  if (!write.retry) REGISTRY_RETURN_IF_ERROR(projection_->Check(write.events, head().position + 1));
+  return write;
+}
 
-  REGISTRY_ASSIGN_OR_RETURN(store::AppendResult appended, store_->Append(request));
-  WriteResult result;
-  result.positions = appended.positions;
-  result.duplicate = appended.duplicate;
-  for (const PlannedEvent& p : planned) {
-    result.streams.push_back(p.stream);
-    result.types.emplace_back(TypeName(p.event));
-  }
-  if (!appended.duplicate) {
-    for (std::size_t i = 0; i < events.size(); ++i) {
-      projection_->Apply(std::move(events[i]), appended.positions[i], appended.recorded_at_us);
+std::vector<Result<WriteResult>> Registry::Commit(std::vector<PreparedWrite> writes) {
+  std::vector<store::AppendRequest> requests;
+  requests.reserve(writes.size());
+  for (PreparedWrite& w : writes) requests.push_back(std::move(w.request));
+  std::vector<Result<store::AppendResult>> appended = store_->AppendGroup(requests);
+
+  std::vector<Result<WriteResult>> results;
+  results.reserve(writes.size());
+  std::unique_lock lock(mutex_);  // the appends are durable: make them visible
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    if (!appended[i].ok()) {
+      results.emplace_back(appended[i].status());
+      continue;
     }
+    store::AppendResult& a = *appended[i];
+    if (!a.duplicate) {
+      for (std::size_t e = 0; e < writes[i].events.size(); ++e) {
+        projection_->Apply(std::move(writes[i].events[e]), a.positions[e], a.recorded_at_us);
+      }
+    }
+    WriteResult r;
+    r.positions = std::move(a.positions);
+    r.streams = std::move(writes[i].streams);
+    r.types = std::move(writes[i].types);
+    r.duplicate = a.duplicate;
+    r.recorded = std::move(a.events);
+    results.emplace_back(std::move(r));
   }
-  result.head = head().position;
-  return result;
+  for (auto& r : results) {
+    if (r.ok()) r->head = head().position;
+  }
+  return results;
 }
 
 Result<const Projection*> Registry::AsKnownAt(std::int64_t position) {
@@ -209,24 +258,12 @@ Result<const Projection*> Registry::AsKnownAt(std::int64_t position) {
   if (!known_at_ || known_at_->position() > position) {
     known_at_ = std::make_unique<Projection>(catalog_, timeline_);
   }
-  Status replayed = Replay(*known_at_, position);
+  Status replayed = ReplayInto(*store_, *known_at_, position);
   if (!replayed.ok()) {
     known_at_.reset();
     return replayed;
   }
   return known_at_.get();
-}
-
-Result<std::vector<LoggedEvent>> Registry::ReadLog(std::int64_t from_position,
-                                                   std::size_t max_count) {
-  REGISTRY_ASSIGN_OR_RETURN(auto records, store_->ReadForward(from_position, max_count));
-  std::vector<LoggedEvent> out;
-  out.reserve(records.size());
-  for (store::RecordedEvent& r : records) {
-    REGISTRY_ASSIGN_OR_RETURN(Event event, DecodeRecorded(r));
-    out.push_back({std::move(r), std::move(event)});
-  }
-  return out;
 }
 
 }  // namespace registry::service

@@ -3,13 +3,17 @@
 // projection, appends its events durably, then folds them in, so the projection always
 // equals a replay of the log. As-known-at answers replay a prefix of the log.
 //
-// Thread-safety: not thread-safe. One owner calls it (the daemon's writer).
+// Thread-safety: one writer thread calls everything but the reads; any thread may read
+// projection() while holding ReadLock(). The writer mutates the projection only inside
+// Commit(), under the exclusive side of that lock, after the append is durable: readers
+// never see a write that could still be lost, and never wait for the disk.
 #ifndef COUNCIL_REGISTRY_SERVICE_REGISTRY_H_
 #define COUNCIL_REGISTRY_SERVICE_REGISTRY_H_
 
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -48,6 +52,7 @@ struct WriteResult {
   std::vector<std::string> types;
   bool duplicate = false;
   std::int64_t head = 0;
+  std::vector<store::RecordedEvent> recorded;  // as stored, for the live feed (empty on a retry)
 };
 
 // An event of the log with its stored metadata.
@@ -55,6 +60,24 @@ struct LoggedEvent {
   store::RecordedEvent record;
   Event event;
 };
+
+// A write decided against the projection and ready to append (see Registry::Prepare).
+struct PreparedWrite {
+  store::AppendRequest request;
+  std::vector<Event> events;
+  std::vector<std::string> streams, types;
+  std::vector<std::string> keys;  // AggregateKeys of its events
+  bool retry = false;             // its idempotency key is recorded already
+};
+
+// Folds events (projection.position(), up_to] of `store` into `projection`, scanning and
+// decoding on a second thread for long stretches. DataLoss naming the position when an
+// event cannot be decoded or the log ends early.
+Status ReplayInto(store::EventStore& store, Projection& projection, std::int64_t up_to);
+
+// Reads up to `max_count` events from `from_position`, decoded.
+Result<std::vector<LoggedEvent>> ReadLog(store::EventStore& store, std::int64_t from_position,
+                                         std::size_t max_count);
 
 class Registry {
  public:
@@ -65,6 +88,16 @@ class Registry {
   Result<WriteResult> Execute(const Command& command, const WriteOptions& options);
   // Records several commands atomically, the rules checked on the whole batch (DecideAll).
   Result<WriteResult> ExecuteBatch(std::span<const Command> commands, const WriteOptions& options);
+
+  // The two halves of ExecuteBatch, for group commit. Prepare decides the commands against
+  // the projection as it stands (a retry skips the rules). Commit appends several prepared
+  // writes in one transaction and one fsync, then folds the committed ones in; each
+  // succeeds or fails on its own. Writes in one Commit must have disjoint keys.
+  Result<PreparedWrite> Prepare(std::span<const Command> commands, const WriteOptions& options);
+  std::vector<Result<WriteResult>> Commit(std::vector<PreparedWrite> writes);
+
+  // Held by readers of projection() on threads other than the writer's.
+  std::shared_lock<std::shared_mutex> ReadLock() const { return std::shared_lock(mutex_); }
 
   const Projection& projection() const { return *projection_; }
 
@@ -77,7 +110,9 @@ class Registry {
     return store_->PositionAt(recorded_at_us);
   }
 
-  Result<std::vector<LoggedEvent>> ReadLog(std::int64_t from_position, std::size_t max_count);
+  Result<std::vector<LoggedEvent>> ReadLog(std::int64_t from_position, std::size_t max_count) {
+    return service::ReadLog(*store_, from_position, max_count);
+  }
   Result<store::VerifyReport> Verify() { return store_->Verify(); }
   const store::Head& head() const { return store_->head(); }
   store::EventStore& store() { return *store_; }
@@ -86,15 +121,13 @@ class Registry {
  private:
   Registry(std::unique_ptr<store::EventStore> store, std::shared_ptr<const StateCatalog> catalog,
            TimelineOptions timeline);
-  // Folds events (from_position, up_to] of the log into `projection`.
-  Status Replay(Projection& projection, std::int64_t up_to);
-  Status ReplayPipelined(Projection& projection, std::int64_t up_to);
 
   std::unique_ptr<store::EventStore> store_;
   std::shared_ptr<const StateCatalog> catalog_;
   TimelineOptions timeline_;
   std::unique_ptr<Projection> projection_;
   std::unique_ptr<Projection> known_at_;  // cache for AsKnownAt
+  mutable std::shared_mutex mutex_;       // guards projection_ against the writer
 };
 
 }  // namespace registry::service

@@ -403,6 +403,7 @@ Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending
     pending.last_recorded_at_us = now;
     pending.stream_versions[r.stream_id] = r.stream_version;
     result.positions.push_back(r.position);
+    result.events.push_back(std::move(r));
   }
   return result;
 }
@@ -475,7 +476,10 @@ Result<std::int64_t> EventStore::PositionAt(std::int64_t recorded_at_us) {
   // recorded-at never decreases along the log, so a binary search over positions works.
   try {
     SQLite::Statement& q = statements_->recorded_at;
-    std::int64_t lo = 0, hi = head_.position;  // answer in [lo, hi]
+    // The file's own last position: another connection may have appended since we cached ours.
+    SQLite::Statement last(*db_, "SELECT COALESCE(MAX(position), 0) FROM events");
+    last.executeStep();
+    std::int64_t lo = 0, hi = last.getColumn(0).getInt64();  // answer in [lo, hi]
     while (lo < hi) {
       std::int64_t mid = lo + (hi - lo + 1) / 2;
       ResetOnExit reset{q};

@@ -69,12 +69,6 @@ struct AppendRequest {
   std::vector<StreamExpectation> expectations;
 };
 
-struct AppendResult {
-  std::vector<std::int64_t> positions;  // one per event, in request order
-  std::int64_t recorded_at_us = 0;      // when the batch was recorded (the original, on a retry)
-  bool duplicate = false;               // an idempotent retry: nothing was written
-};
-
 // An event as stored, with the metadata the store assigned.
 struct RecordedEvent {
   std::int64_t position = 0;
@@ -89,6 +83,13 @@ struct RecordedEvent {
   std::optional<Uuid> correlation_id;
   std::optional<Uuid> causation_id;
   Hash hash{};
+};
+
+struct AppendResult {
+  std::vector<std::int64_t> positions;  // one per event, in request order
+  std::int64_t recorded_at_us = 0;      // when the batch was recorded (the original, on a retry)
+  bool duplicate = false;               // an idempotent retry: nothing was written
+  std::vector<RecordedEvent> events;  // as stored (empty for a retry)
 };
 
 // The last event of the log: position 0 and an all-zero hash for an empty log.

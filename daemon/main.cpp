@@ -1,0 +1,108 @@
+// registryd: serves a Council Registry store over a Unix socket. See docs/api.md.
+#include <utility>  // before Asio
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <cstdio>
+#include <filesystem>
+
+#include "core/service/registry.h"
+#include "daemon/paths.h"
+#include "daemon/peer_credentials.h"
+#include "daemon/registry_host.h"
+#include "daemon/request_handler.h"
+#include "daemon/server.h"
+
+namespace {
+
+int Fail(const registry::Status& status) {
+  std::fprintf(stderr, "registryd: %s\n", status.ToString().c_str());
+  return 1;
+}
+
+// Lets the daemon hold many idle connections: the soft limit on open files is often 1024.
+void RaiseFileLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace registry;
+  CLI::App app{"registryd: the Council Registry daemon. Serves the registry's projections, "
+               "writes and a live event feed as HTTP/JSON over a Unix socket."};
+  std::string db = daemon::DefaultDbPath();
+  std::string socket = daemon::DefaultSocketPath();
+  std::vector<std::string> writers, writer_groups;
+  bool allow_open_dir = false;
+  int idle_timeout = 120, request_timeout = 30;
+  std::string iso_codes = "/usr/share/iso-codes/json";
+  app.add_option("--db", db, "The store (created if missing, mode 0600)")->capture_default_str();
+  app.add_option("--socket", socket, "The Unix socket to serve on (mode 0660)")->capture_default_str();
+  app.add_option("--writer", writers,
+                 "A user (name or uid) allowed to write; repeatable. Default: the daemon's own user");
+  app.add_option("--writer-group", writer_groups, "A group whose members may write; repeatable");
+  app.add_flag("--allow-open-socket-dir", allow_open_dir,
+               "Serve even if anyone may write to the socket's directory");
+  app.add_option("--idle-timeout", idle_timeout, "Seconds a keep-alive connection may stay idle")
+      ->capture_default_str()->check(CLI::Range(1, 86400));
+  app.add_option("--request-timeout", request_timeout, "Seconds a client has to send a request body")
+      ->capture_default_str()->check(CLI::Range(1, 3600));
+  app.add_option("--iso-codes", iso_codes, "Debian iso-codes JSON directory")->capture_default_str();
+  app.set_version_flag("--version", "registryd 0.1.0");
+  CLI11_PARSE(app, argc, argv);
+
+  RaiseFileLimit();
+  std::error_code ec;
+  const auto db_dir = std::filesystem::path(db).parent_path();
+  if (!db_dir.empty() && !std::filesystem::exists(db_dir, ec)) {
+    std::filesystem::create_directories(db_dir, ec);
+    if (ec) return Fail(Unavailable("cannot create " + db_dir.string() + ": " + ec.message()));
+    ::chmod(db_dir.c_str(), 0700);
+  }
+
+  daemon::WriterPolicy policy = daemon::WriterPolicy::OnlyUid(::geteuid());
+  if (!writers.empty() || !writer_groups.empty()) {
+    auto configured = daemon::WriterPolicy::FromNames(writers, writer_groups);
+    if (!configured.ok()) return Fail(configured.status());
+    policy = *configured;
+  }
+
+  service::RegistryOptions options;
+  options.db_path = db;
+  options.iso_codes_dir = iso_codes;
+  auto registry = service::Registry::Open(options);  // replays the log before serving
+  if (!registry.ok()) return Fail(registry.status().WithContext("opening " + db));
+  const std::int64_t events = (*registry)->head().position;
+
+  boost::asio::io_context io(1);
+  daemon::RegistryHost host(std::move(registry).value(), db, io.get_executor());
+  if (Status s = host.Start(); !s.ok()) return Fail(s);
+  SystemClock clock;
+  daemon::RequestHandler handler(host, policy, clock);
+  daemon::ServerOptions server_options;
+  server_options.socket_path = socket;
+  server_options.allow_open_socket_dir = allow_open_dir;
+  server_options.idle_timeout = std::chrono::seconds(idle_timeout);
+  server_options.request_timeout = std::chrono::seconds(request_timeout);
+  daemon::Server server(io, host, handler, server_options);
+  if (Status s = server.Listen(); !s.ok()) {
+    host.Stop();
+    return Fail(s);
+  }
+  server.Start();
+  std::fprintf(stderr, "registryd: serving %s (%lld events) on %s; writers: %s\n", db.c_str(),
+               static_cast<long long>(events), socket.c_str(), policy.Describe().c_str());
+  io.run();
+  std::fprintf(stderr, "registryd: stopped cleanly\n");
+  return 0;
+}

@@ -1,0 +1,207 @@
+#include "daemon/registry_host.h"
+
+#include <boost/asio/post.hpp>
+
+#include <unordered_set>
+
+#include "core/api/answer_json.h"
+#include "core/store/payload_codec.h"
+
+namespace registry::daemon {
+namespace {
+
+constexpr std::size_t kMaxGroup = 512;       // writes per group commit
+constexpr std::size_t kRingEvents = 20'000;  // recent events the feed serves from memory
+
+bool Conflicts(const std::vector<std::string>& keys, const std::unordered_set<std::string>& taken,
+               bool group_empty) {
+  if (group_empty) return false;
+  if (taken.count("*")) return true;
+  for (const std::string& k : keys) {
+    if (k == "*" || taken.count(k)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+RegistryHost::RegistryHost(std::unique_ptr<service::Registry> registry, std::string db_path,
+                           boost::asio::any_io_executor io)
+    : registry_(std::move(registry)), db_path_(std::move(db_path)), io_(std::move(io)) {
+  head_ = registry_->head();
+  committed_head_ = head_.position;
+}
+
+RegistryHost::~RegistryHost() { Stop(); }
+
+Status RegistryHost::Start() {
+  store::StoreOptions options;
+  options.read_only = true;
+  REGISTRY_ASSIGN_OR_RETURN(reader_store_, store::EventStore::Open(db_path_, options));
+  reader_context_ = std::make_unique<ReaderContext>(ReaderContext{
+      *reader_store_,
+      [this](std::int64_t position) -> Result<const Projection*> {
+        if (!known_at_ || known_at_->position() > position) {
+          known_at_ = std::make_unique<Projection>(registry_->catalog(), registry_->projection().options());
+        }
+        Status s = service::ReplayInto(*reader_store_, *known_at_, position);
+        if (!s.ok()) {
+          known_at_.reset();
+          return s;
+        }
+        return known_at_.get();
+      },
+      [this](std::int64_t at) { return reader_store_->PositionAt(at); }});
+  writer_ = std::thread([this] { WriterLoop(); });
+  reader_ = std::thread([this] { ReaderLoop(); });
+  return Status::Ok();
+}
+
+void RegistryHost::Stop() {
+  {
+    std::lock_guard lock(write_mutex_);
+    stopping_ = true;
+  }
+  write_ready_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard lock(read_mutex_);
+    reader_stop_ = true;
+  }
+  read_ready_.notify_all();
+  if (reader_.joinable()) reader_.join();
+}
+
+std::size_t RegistryHost::queue_depth() const {
+  std::lock_guard lock(write_mutex_);
+  return writes_.size();
+}
+
+void RegistryHost::SubmitWrite(std::vector<Command> commands, service::WriteOptions options,
+                               WriteDone done) {
+  {
+    std::lock_guard lock(write_mutex_);
+    if (!stopping_) {
+      writes_.push_back({std::move(commands), std::move(options), std::move(done)});
+      write_ready_.notify_one();
+      return;
+    }
+  }
+  boost::asio::post(io_, [done = std::move(done)] {
+    done(Unavailable("registryd is shutting down; retry against the next instance", "shutting_down"));
+  });
+}
+
+void RegistryHost::SubmitRead(std::function<void(ReaderContext&)> job) {
+  {
+    std::lock_guard lock(read_mutex_);
+    if (!reader_stop_) {
+      reads_.push_back(std::move(job));
+      read_ready_.notify_one();
+      return;
+    }
+  }
+  job(*reader_context_);  // the reader thread has stopped (shutting down): answer here
+}
+
+void RegistryHost::WriterLoop() {
+  std::deque<PendingWrite> deferred;
+  while (true) {
+    std::vector<PendingWrite> taken;
+    {
+      std::unique_lock lock(write_mutex_);
+      write_ready_.wait(lock, [&] { return !writes_.empty() || !deferred.empty() || stopping_; });
+      // Deferred writes go first, in their order, then the newly queued ones.
+      while (!deferred.empty() && taken.size() < kMaxGroup) {
+        taken.push_back(std::move(deferred.front()));
+        deferred.pop_front();
+      }
+      while (!writes_.empty() && taken.size() < kMaxGroup) {
+        taken.push_back(std::move(writes_.front()));
+        writes_.pop_front();
+      }
+      if (taken.empty() && stopping_) return;  // drained
+    }
+    CommitGroup(taken, deferred);
+  }
+}
+
+void RegistryHost::CommitGroup(std::vector<PendingWrite>& taken, std::deque<PendingWrite>& deferred) {
+  std::vector<PendingWrite> members;
+  std::vector<service::PreparedWrite> prepared;
+  std::unordered_set<std::string> keys;
+  for (PendingWrite& w : taken) {
+    Result<service::PreparedWrite> p = registry_->Prepare(w.commands, w.options);
+    if (!p.ok()) {
+      boost::asio::post(io_, [done = std::move(w.done), s = p.status()] { done(s); });
+      continue;
+    }
+    // A write that shares an aggregate with one already in the group is decided again
+    // after this group commits, against a projection that includes it.
+    if (Conflicts(p->keys, keys, prepared.empty())) {
+      deferred.push_back(std::move(w));
+      continue;
+    }
+    keys.insert(p->keys.begin(), p->keys.end());
+    prepared.push_back(std::move(p).value());
+    members.push_back(std::move(w));
+  }
+  if (prepared.empty()) return;
+
+  std::vector<Result<service::WriteResult>> results = registry_->Commit(std::move(prepared));
+  std::vector<FeedLine> lines;
+  for (Result<service::WriteResult>& r : results) {
+    if (!r.ok()) continue;
+    for (store::RecordedEvent& e : r->recorded) {
+      auto event = store::DecodeEvent(e.type, e.schema_version, e.payload);
+      if (!event.ok()) continue;  // cannot happen: we just encoded it
+      const std::int64_t position = e.position;
+      std::string json = api::ToJson(service::LoggedEvent{std::move(e), std::move(event).value()}).dump();
+      json.push_back('\n');
+      lines.push_back({position, std::move(json)});
+    }
+    r->recorded.clear();
+    writes_committed_.fetch_add(1);
+  }
+  const store::Head head = registry_->head();
+  committed_head_ = head.position;
+  boost::asio::post(io_, [this, lines = std::move(lines), head]() mutable {
+    Published(std::move(lines), head);
+  });
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    boost::asio::post(io_, [done = std::move(members[i].done), r = std::move(results[i])]() mutable {
+      done(std::move(r));
+    });
+  }
+}
+
+void RegistryHost::Published(std::vector<FeedLine> lines, store::Head head) {
+  for (FeedLine& line : lines) ring_.push_back(std::move(line));
+  while (ring_.size() > kRingEvents) ring_.pop_front();
+  if (head.position == head_.position) return;
+  head_ = head;
+  for (auto& wake : wakers_) wake();
+}
+
+bool RegistryHost::FromRing(std::int64_t from, std::size_t max, std::vector<FeedLine>& out) const {
+  if (ring_.empty() || from < ring_.front().position) return false;
+  const auto offset = static_cast<std::size_t>(from - ring_.front().position);
+  for (std::size_t i = offset; i < ring_.size() && out.size() < max; ++i) out.push_back(ring_[i]);
+  return true;
+}
+
+void RegistryHost::ReaderLoop() {
+  while (true) {
+    std::function<void(ReaderContext&)> job;
+    {
+      std::unique_lock lock(read_mutex_);
+      read_ready_.wait(lock, [&] { return !reads_.empty() || reader_stop_; });
+      if (reads_.empty()) return;
+      job = std::move(reads_.front());
+      reads_.pop_front();
+    }
+    job(*reader_context_);
+  }
+}
+
+}  // namespace registry::daemon

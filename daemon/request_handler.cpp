@@ -1,0 +1,361 @@
+#include "daemon/request_handler.h"
+
+#include <boost/asio/post.hpp>
+
+#include "core/api/answer_json.h"
+#include "core/api/command_json.h"
+#include "core/api/json_parse.h"
+#include "core/domain/decide.h"
+#include "core/domain/queries.h"
+
+namespace registry::daemon {
+namespace {
+
+using nlohmann::json;
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+Result<std::string> Unescape(std::string_view s, bool plus_is_space) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      if (i + 2 >= s.size() || HexDigit(s[i + 1]) < 0 || HexDigit(s[i + 2]) < 0) {
+        return InvalidArgument("malformed percent-escape in the request target", "malformed_target");
+      }
+      out.push_back(static_cast<char>(HexDigit(s[i + 1]) * 16 + HexDigit(s[i + 2])));
+      i += 2;
+    } else if (plus_is_space && s[i] == '+') {
+      out.push_back(' ');
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+std::uint64_t Fnv1a(std::string_view s) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+Result<std::int64_t> ParsePositiveInt(const std::string& text, const char* name) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
+    return InvalidArgument(std::string("'") + name + "' must be a whole number, got '" +
+                               text.substr(0, 40) + "'",
+                           "invalid_parameter");
+  }
+  return std::stoll(text);
+}
+
+bool IsJsonContentType(const std::string& type) {
+  std::string base = type.substr(0, type.find(';'));
+  while (!base.empty() && base.back() == ' ') base.pop_back();
+  for (char& c : base) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return base == "application/json";
+}
+
+Status MethodNotAllowed(const std::string& method, const char* allowed) {
+  return Status(StatusCode::kInvalidArgument, "method_not_allowed",
+                method + " is not allowed here; use " + allowed);
+}
+
+}  // namespace
+
+Result<Target> ParseTarget(std::string_view target) {
+  Target out;
+  std::string_view path = target.substr(0, target.find('?'));
+  std::string_view query = target.size() > path.size() ? target.substr(path.size() + 1) : "";
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    std::string_view part = path.substr(start, slash == std::string_view::npos ? path.size() - start : slash - start);
+    if (!part.empty()) {
+      REGISTRY_ASSIGN_OR_RETURN(std::string segment, Unescape(part, false));
+      out.segments.push_back(std::move(segment));
+    }
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  while (!query.empty()) {
+    std::string_view pair = query.substr(0, query.find('&'));
+    query = pair.size() < query.size() ? query.substr(pair.size() + 1) : "";
+    if (pair.empty()) continue;
+    std::string_view key = pair.substr(0, pair.find('='));
+    std::string_view value = key.size() < pair.size() ? pair.substr(key.size() + 1) : "";
+    REGISTRY_ASSIGN_OR_RETURN(std::string k, Unescape(key, true));
+    REGISTRY_ASSIGN_OR_RETURN(std::string v, Unescape(value, true));
+    if (!out.query.emplace(std::move(k), std::move(v)).second) {
+      return InvalidArgument("query parameter '" + std::string(key.substr(0, 40)) + "' is repeated",
+                             "invalid_parameter");
+    }
+  }
+  return out;
+}
+
+HttpResponse ErrorResponse(const Status& status) {
+  HttpResponse r;
+  r.status = status.reason() == "method_not_allowed" ? 405
+             : status.reason() == "unsupported_media_type" ? 415
+                                                           : static_cast<unsigned>(api::HttpStatusFor(status));
+  r.body = api::ErrorJson(status).dump() + "\n";
+  return r;
+}
+
+HttpResponse JsonResponse(const json& body, const std::string& if_none_match, unsigned status) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump(2) + "\n";
+  char etag[40];
+  std::snprintf(etag, sizeof etag, "\"%lld-%016llx\"",
+                static_cast<long long>(body.value("position", std::int64_t{0})),
+                static_cast<unsigned long long>(Fnv1a(r.body)));
+  r.etag = etag;
+  if (!if_none_match.empty() && (if_none_match == r.etag || if_none_match == "*")) {
+    r.status = 304;
+    r.body.clear();
+  }
+  return r;
+}
+
+RequestHandler::RequestHandler(RegistryHost& host, WriterPolicy writers, Clock& clock)
+    : host_(host), writers_(std::move(writers)), clock_(clock) {}
+
+std::size_t RequestHandler::BodyLimitFor(std::string_view target) {
+  return target.starts_with("/v1/batch") ? kMaxBatchBody : kMaxCommandBody;
+}
+
+Result<CivilDate> RequestHandler::AsOf(const Target& target) const {
+  auto it = target.query.find("as_of");
+  if (it == target.query.end()) {
+    // Today, in UTC.
+    return CivilDate::FromDays(static_cast<std::int32_t>(clock_.NowMicros() / 86'400'000'000LL));
+  }
+  auto date = CivilDate::Parse(it->second);
+  if (!date.ok()) return date.status().WithContext("as_of");
+  return date;
+}
+
+void RequestHandler::Handle(const HttpRequest& request, const Peer& peer,
+                            std::function<void(HttpResponse)> respond) {
+  Result<Target> parsed = ParseTarget(request.target);
+  if (!parsed.ok()) return respond(ErrorResponse(parsed.status()));
+  const Target& t = *parsed;
+  const auto& s = t.segments;
+  auto not_found = [&] {
+    respond(ErrorResponse(NotFound("no such endpoint: " + request.target.substr(0, 200) +
+                                   " (see docs/api.md)", "no_such_endpoint")));
+  };
+  if (s.empty() || s[0] != "v1") return not_found();
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  const std::string resource = s.size() > 1 ? s[1] : "";
+
+  if (resource == "commands" || resource == "batch") {
+    if (s.size() != 2) return not_found();
+    if (request.method != "POST") return respond(ErrorResponse(MethodNotAllowed(request.method, "POST")));
+    return Write(t, request, peer, std::move(respond));
+  }
+  if (!get) return respond(ErrorResponse(MethodNotAllowed(request.method, "GET")));
+
+  if (resource == "health" && s.size() == 2) {
+    const store::Head& head = host_.head_event();
+    json body = {{"status", host_.stopping() ? "shutting_down" : "ok"},
+                 {"position", head.position},
+                 {"head_hash", store::HashToHex(head.hash)},
+                 {"writes_queued", host_.queue_depth()}};
+    return respond(JsonResponse(body, request.if_none_match, host_.stopping() ? 503 : 200));
+  }
+  if (resource == "events" && s.size() == 2) return Events(t, request, std::move(respond));
+  if (resource == "verify" && s.size() == 2) return Verify(std::move(respond));
+  if (resource == "feed") {
+    return respond(ErrorResponse(InvalidArgument("the feed is streamed; the server handles it")));
+  }
+
+  Answer answer;
+  if (resource == "count" && s.size() == 2) {
+    auto date = AsOf(t);
+    if (!date.ok()) return respond(ErrorResponse(date.status()));
+    answer = [d = *date](const Projection& p) -> Result<json> { return api::ToJson(CountAsOf(p, d)); };
+  } else if (resource == "members" && s.size() == 2) {
+    auto date = AsOf(t);
+    if (!date.ok()) return respond(ErrorResponse(date.status()));
+    answer = [d = *date](const Projection& p) -> Result<json> { return api::ToJson(MembersAsOf(p, d)); };
+  } else if (resource == "pending" && s.size() == 2) {
+    auto date = AsOf(t);
+    if (!date.ok()) return respond(ErrorResponse(date.status()));
+    answer = [d = *date](const Projection& p) -> Result<json> { return api::ToJson(PendingOn(p, d)); };
+  } else if (resource == "states" && s.size() == 3) {
+    answer = [name = s[2]](const Projection& p) -> Result<json> {
+      REGISTRY_ASSIGN_OR_RETURN(std::string code, p.ResolveState(name));
+      REGISTRY_ASSIGN_OR_RETURN(StateHistory h, HistoryOf(p, code));
+      return api::ToJson(h);
+    };
+  } else if (resource == "sessions" && s.size() == 2) {
+    answer = [](const Projection& p) -> Result<json> { return api::ToJson(ListSessions(p)); };
+  } else if (resource == "sessions" && s.size() == 3) {
+    answer = [id = NormalizeSessionRef(s[2])](const Projection& p) -> Result<json> {
+      REGISTRY_ASSIGN_OR_RETURN(SessionDetail d, DetailOf(p, id));
+      return api::ToJson(d);
+    };
+  } else if (resource == "timeline" && s.size() == 2) {
+    answer = [](const Projection& p) -> Result<json> { return api::ToJson(MembershipTimeline(p)); };
+  } else {
+    return not_found();
+  }
+  Read(t, request, std::move(answer), std::move(respond));
+}
+
+void RequestHandler::Read(const Target& target, const HttpRequest& request, Answer answer,
+                          std::function<void(HttpResponse)> respond) {
+  auto known = target.query.find("known_at");
+  if (known == target.query.end()) {
+    Result<json> body = host_.Read(answer);
+    return respond(body.ok() ? JsonResponse(*body, request.if_none_match) : ErrorResponse(body.status()));
+  }
+  // known_at: a log position, a UTC time (2020-01-01T00:00:00Z), or a date (its end, UTC).
+  const std::string& text = known->second;
+  std::optional<std::int64_t> position;
+  std::optional<std::int64_t> at_time;
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+    auto p = ParsePositiveInt(text, "known_at");
+    if (!p.ok()) return respond(ErrorResponse(p.status()));
+    position = *p;
+  } else if (auto day = CivilDate::Parse(text); day.ok()) {
+    at_time = (static_cast<std::int64_t>(day->days()) + 1) * 86'400'000'000LL - 1;
+  } else if (auto t = api::ParseTimestamp(text); t.ok()) {
+    at_time = *t;
+  } else {
+    return respond(ErrorResponse(InvalidArgument(
+        "'known_at' must be a log position, a date (YYYY-MM-DD) or a UTC time "
+        "(YYYY-MM-DDTHH:MM:SSZ); got '" + text.substr(0, 40) + "'", "invalid_parameter")));
+  }
+  const std::string if_none_match = request.if_none_match;
+  host_.SubmitRead([this, position, at_time, answer = std::move(answer), if_none_match,
+                    respond = std::move(respond)](ReaderContext& reader) mutable {
+    auto run = [&]() -> Result<json> {
+      std::int64_t p = position.value_or(0);
+      if (at_time) {
+        REGISTRY_ASSIGN_OR_RETURN(p, reader.position_at(*at_time));
+      }
+      Result<json> body = [&]() -> Result<json> {
+        if (p >= host_.committed_head()) return host_.Read(answer);  // nothing later is known
+        REGISTRY_ASSIGN_OR_RETURN(const Projection* then, reader.known_at(p));
+        return answer(*then);
+      }();
+      if (body.ok()) (*body)["known_at_position"] = std::min(p, host_.committed_head());
+      return body;
+    };
+    Result<json> body = run();
+    HttpResponse response = body.ok() ? JsonResponse(*body, if_none_match) : ErrorResponse(body.status());
+    boost::asio::post(host_.io_executor(), [respond = std::move(respond), response = std::move(response)] {
+      respond(response);
+    });
+  });
+}
+
+void RequestHandler::Events(const Target& target, const HttpRequest& request,
+                            std::function<void(HttpResponse)> respond) {
+  std::int64_t from = 1, limit = 100;
+  if (auto it = target.query.find("from"); it != target.query.end()) {
+    auto p = ParsePositiveInt(it->second, "from");
+    if (!p.ok()) return respond(ErrorResponse(p.status()));
+    from = std::max<std::int64_t>(1, *p);
+  }
+  if (auto it = target.query.find("limit"); it != target.query.end()) {
+    auto p = ParsePositiveInt(it->second, "limit");
+    if (!p.ok()) return respond(ErrorResponse(p.status()));
+    if (*p < 1 || *p > 1000) {
+      return respond(ErrorResponse(InvalidArgument("'limit' must be 1 to 1000", "invalid_parameter")));
+    }
+    limit = *p;
+  }
+  const std::int64_t head = host_.committed_head();
+  if (from > head + 1) {
+    return respond(ErrorResponse(NotFound("position " + std::to_string(from) +
+                                          " is beyond the log (its last position is " +
+                                          std::to_string(head) + ")", "unknown_position")));
+  }
+  const std::string if_none_match = request.if_none_match;
+  host_.SubmitRead([this, from, limit, head, if_none_match, respond = std::move(respond)](ReaderContext& reader) mutable {
+    auto page = service::ReadLog(reader.store, from, static_cast<std::size_t>(limit));
+    HttpResponse response;
+    if (!page.ok()) {
+      response = ErrorResponse(page.status());
+    } else {
+      json events = json::array();
+      for (const service::LoggedEvent& e : *page) events.push_back(api::ToJson(e));
+      std::int64_t next = page->empty() ? from : page->back().record.position + 1;
+      response = JsonResponse({{"position", head}, {"from", from}, {"next", next}, {"events", events}},
+                              if_none_match);
+    }
+    boost::asio::post(host_.io_executor(), [respond = std::move(respond), response = std::move(response)] {
+      respond(response);
+    });
+  });
+}
+
+void RequestHandler::Verify(std::function<void(HttpResponse)> respond) {
+  host_.SubmitRead([this, respond = std::move(respond)](ReaderContext& reader) mutable {
+    auto report = reader.store.Verify();
+    HttpResponse response = report.ok() ? JsonResponse(api::ToJson(*report), "")
+                                        : ErrorResponse(report.status());
+    if (report.ok() && !report->ok) response.status = 500;
+    boost::asio::post(host_.io_executor(), [respond = std::move(respond), response = std::move(response)] {
+      respond(response);
+    });
+  });
+}
+
+void RequestHandler::Write(const Target& target, const HttpRequest& request, const Peer& peer,
+                           std::function<void(HttpResponse)> respond) {
+  if (!writers_.Allows(peer)) {
+    return respond(ErrorResponse(PermissionDenied(
+        "user '" + peer.user + "' may not write to this registry (writers: " + writers_.Describe() +
+            "); reads are open to everyone who can reach the socket",
+        "not_a_writer")));
+  }
+  if (!IsJsonContentType(request.content_type)) {
+    return respond(ErrorResponse(Status(StatusCode::kInvalidArgument, "unsupported_media_type",
+                                        "send the command as Content-Type: application/json (got '" +
+                                            request.content_type.substr(0, 80) + "')")));
+  }
+  if (host_.stopping()) {
+    return respond(ErrorResponse(Unavailable("registryd is shutting down", "shutting_down")));
+  }
+  auto body = api::ParseJson(request.body, BodyLimitFor(request.target));
+  if (!body.ok()) return respond(ErrorResponse(body.status()));
+
+  std::vector<Command> commands;
+  service::WriteOptions options;
+  options.recorded_by = peer.user;
+  Status decoded = host_.Read([&](const Projection& p) -> Status {
+    if (target.segments[1] == "batch") {
+      REGISTRY_ASSIGN_OR_RETURN(api::BatchRequest b, api::DecodeBatchRequest(*body, p));
+      commands = std::move(b.commands);
+      options.idempotency_key = b.idempotency_key;
+      options.expected_version = b.expected_version;
+    } else {
+      REGISTRY_ASSIGN_OR_RETURN(api::CommandRequest c, api::DecodeCommandRequest(*body, p));
+      commands.push_back(std::move(c.command));
+      options.idempotency_key = c.idempotency_key;
+      options.expected_version = c.expected_version;
+    }
+    return Status::Ok();
+  });
+  if (!decoded.ok()) return respond(ErrorResponse(decoded));
+  host_.SubmitWrite(std::move(commands), std::move(options),
+                    [respond = std::move(respond)](Result<service::WriteResult> result) {
+                      if (!result.ok()) return respond(ErrorResponse(result.status()));
+                      respond(JsonResponse(api::ToJson(*result), "", result->duplicate ? 200 : 201));
+                    });
+}
+
+}  // namespace registry::daemon

@@ -1,0 +1,89 @@
+// RequestHandler turns one HTTP request into one response: it routes the /v1 paths,
+// answers reads from the registry (present ones on the io thread, as-known-at and log
+// pages on the reader thread), checks who may write, decodes and submits writes, and
+// maps every error to a JSON body and one status. It knows nothing of sockets; the
+// server reads requests and writes responses. The live feed is streamed by the server.
+//
+// Thread-safety: call on the io thread only.
+#ifndef COUNCIL_REGISTRY_DAEMON_REQUEST_HANDLER_H_
+#define COUNCIL_REGISTRY_DAEMON_REQUEST_HANDLER_H_
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base/clock.h"
+#include "daemon/peer_credentials.h"
+#include "daemon/registry_host.h"
+
+namespace registry::daemon {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // "/v1/count?as_of=2019-11-26"
+  std::string content_type;
+  std::string if_none_match;
+  std::string body;
+};
+
+struct HttpResponse {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::string etag;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// A target split into path segments and decoded query parameters.
+struct Target {
+  std::vector<std::string> segments;  // "/v1/states/LBN" -> {"v1", "states", "LBN"}
+  std::map<std::string, std::string> query;
+};
+// InvalidArgument for a malformed percent-escape or a repeated parameter.
+Result<Target> ParseTarget(std::string_view target);
+
+// Request bodies above this are refused with 413 (batches may be larger).
+inline constexpr std::size_t kMaxCommandBody = 1 << 20;
+inline constexpr std::size_t kMaxBatchBody = 16 << 20;
+
+class RequestHandler {
+ public:
+  RequestHandler(RegistryHost& host, WriterPolicy writers, Clock& clock);
+
+  // Answers `request` from `peer`; `respond` is called exactly once, on the io thread,
+  // possibly before Handle returns.
+  void Handle(const HttpRequest& request, const Peer& peer,
+              std::function<void(HttpResponse)> respond);
+
+  // The largest body the target accepts.
+  static std::size_t BodyLimitFor(std::string_view target);
+
+ private:
+  using Answer = std::function<Result<nlohmann::json>(const Projection&)>;
+  void Read(const Target& target, const HttpRequest& request, Answer answer,
+            std::function<void(HttpResponse)> respond);
+  void Write(const Target& target, const HttpRequest& request, const Peer& peer,
+             std::function<void(HttpResponse)> respond);
+  void Events(const Target& target, const HttpRequest& request,
+              std::function<void(HttpResponse)> respond);
+  void Verify(std::function<void(HttpResponse)> respond);
+  Result<CivilDate> AsOf(const Target& target) const;
+
+  RegistryHost& host_;
+  WriterPolicy writers_;
+  Clock& clock_;
+};
+
+// The response for an error status.
+HttpResponse ErrorResponse(const Status& status);
+// A JSON response with an ETag over its body; 304 when it matches `if_none_match`.
+HttpResponse JsonResponse(const nlohmann::json& body, const std::string& if_none_match,
+                          unsigned status = 200);
+
+}  // namespace registry::daemon
+
+#endif  // COUNCIL_REGISTRY_DAEMON_REQUEST_HANDLER_H_

@@ -1,0 +1,418 @@
+#include "daemon/server.h"
+
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <set>
+
+#include "core/api/answer_json.h"
+
+namespace registry::daemon {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using local = net::local::stream_protocol;
+using Stream = beast::basic_stream<local, net::any_io_executor, beast::unlimited_rate_policy>;
+using net::awaitable;
+using net::use_awaitable;
+using boost::system::error_code;
+
+constexpr std::size_t kHeaderLimit = 16 * 1024;
+constexpr std::size_t kFeedPage = 500;
+
+// Awaits RequestHandler::Handle's callback.
+template <typename Token>
+auto AsyncHandle(RequestHandler& handler, HttpRequest request, Peer peer, Token&& token) {
+  return net::async_initiate<Token, void(HttpResponse)>(
+      [&handler](auto completion, HttpRequest req, Peer who) {
+        auto shared = std::make_shared<decltype(completion)>(std::move(completion));
+        handler.Handle(req, who, [shared](HttpResponse r) {
+          auto executor = net::get_associated_executor(*shared);
+          net::post(executor, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+        });
+      },
+      token, std::move(request), std::move(peer));
+}
+
+// Awaits a page of feed lines read on the reader thread.
+template <typename Token>
+auto AsyncReadLines(RegistryHost& host, std::int64_t from, Token&& token) {
+  return net::async_initiate<Token, void(Result<std::vector<FeedLine>>)>(
+      [&host](auto completion, std::int64_t start) {
+        auto shared = std::make_shared<decltype(completion)>(std::move(completion));
+        host.SubmitRead([&host, shared, start](ReaderContext& reader) {
+          Result<std::vector<FeedLine>> lines = [&]() -> Result<std::vector<FeedLine>> {
+            REGISTRY_ASSIGN_OR_RETURN(auto page, service::ReadLog(reader.store, start, kFeedPage));
+            std::vector<FeedLine> out;
+            for (service::LoggedEvent& e : page) {
+              const std::int64_t position = e.record.position;
+              out.push_back({position, api::ToJson(e).dump() + "\n"});
+            }
+            return out;
+          }();
+          net::post(host.io_executor(), [shared, lines = std::move(lines)]() mutable {
+            (*shared)(std::move(lines));
+          });
+        });
+      },
+      token, from);
+}
+
+std::string ErrorLine(const Status& status, std::int64_t resume_from) {
+  nlohmann::json line = api::ErrorJson(status);
+  line["resume_from"] = resume_from;
+  return line.dump() + "\n";
+}
+
+}  // namespace
+
+struct Server::State {
+  struct Connection {
+    Stream stream;
+    bool idle = true;
+  };
+  struct Feed {
+    explicit Feed(net::any_io_executor ex) : timer(ex) {}
+    net::steady_timer timer;
+    bool closed = false;
+  };
+
+  State(net::io_context& io_context, RegistryHost& h, RequestHandler& rh, ServerOptions o)
+      : io(io_context), host(h), handler(rh), options(std::move(o)), acceptor(io), signals(io, SIGINT, SIGTERM) {}
+
+  awaitable<void> Accept();
+  awaitable<void> Serve(local::socket socket);
+  awaitable<void> StreamFeed(Connection& conn, const http::request<http::string_body>& req);
+  awaitable<void> Send(Connection& conn, const HttpResponse& r, unsigned version, bool keep_alive);
+
+  net::io_context& io;
+  RegistryHost& host;
+  RequestHandler& handler;
+  ServerOptions options;
+  local::acceptor acceptor;
+  net::signal_set signals;
+  bool stopping = false;
+  bool owns_socket_file = false;
+  std::set<Connection*> connections;
+  std::set<std::shared_ptr<Feed>> feeds;
+};
+
+awaitable<void> Server::State::Accept() {
+  while (!stopping) {
+    error_code ec;
+    local::socket socket = co_await acceptor.async_accept(net::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (stopping || ec == net::error::operation_aborted) co_return;
+      // Out of file descriptors or similar: back off briefly rather than spin.
+      net::steady_timer pause(io, std::chrono::milliseconds(100));
+      co_await pause.async_wait(net::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    if (connections.size() >= options.max_connections) {
+      socket.close(ec);  // over the limit: refuse at once
+      continue;
+    }
+    net::co_spawn(io, Serve(std::move(socket)), net::detached);
+  }
+}
+
+awaitable<void> Server::State::Send(Connection& conn, const HttpResponse& r, unsigned version,
+                                    bool keep_alive) {
+  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+  res.set(http::field::server, "registryd");
+  if (r.status != 304) res.set(http::field::content_type, r.content_type);
+  if (!r.etag.empty()) res.set(http::field::etag, r.etag);
+  for (const auto& [name, value] : r.headers) res.set(name, value);
+  res.body() = r.body;
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  conn.stream.expires_after(options.request_timeout);
+  error_code ec;
+  co_await http::async_write(conn.stream, res, net::redirect_error(use_awaitable, ec));
+}
+
+awaitable<void> Server::State::Serve(local::socket socket) {
+  Result<Peer> peer = PeerOf(socket.native_handle());
+  Connection conn{Stream(std::move(socket))};
+  connections.insert(&conn);
+  beast::flat_buffer buffer;
+  while (!stopping) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(kHeaderLimit);
+    conn.idle = true;
+    conn.stream.expires_after(options.idle_timeout);
+    error_code ec;
+    co_await http::async_read_header(conn.stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+    conn.idle = false;
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
+        ec == beast::error::timeout || ec == net::error::connection_reset) {
+      break;
+    }
+    if (ec) {
+      Status bad = ec == http::error::header_limit
+                       ? ResourceExhausted("request headers exceed 16 KiB", "headers_too_large")
+                       : InvalidArgument("malformed HTTP request: " + ec.message(), "malformed_http");
+      HttpResponse r = ErrorResponse(bad);
+      if (ec == http::error::header_limit) r.status = 431;
+      co_await Send(conn, r, 11, false);
+      break;
+    }
+    const std::string target(parser.get().target());
+    parser.body_limit(RequestHandler::BodyLimitFor(target));
+    conn.stream.expires_after(options.request_timeout);
+    co_await http::async_read(conn.stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+    if (ec == http::error::body_limit) {
+      co_await Send(conn, ErrorResponse(ResourceExhausted(
+                              "the request body exceeds " +
+                                  std::to_string(RequestHandler::BodyLimitFor(target)) + " bytes",
+                              "body_too_large")),
+                    parser.get().version(), false);
+      break;
+    }
+    if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == net::error::eof ||
+        ec == net::error::operation_aborted) {
+      break;
+    }
+    if (ec) {
+      co_await Send(conn, ErrorResponse(InvalidArgument("malformed HTTP request: " + ec.message(),
+                                                        "malformed_http")),
+                    11, false);
+      break;
+    }
+    http::request<http::string_body> req = parser.release();
+    if (!peer.ok()) {
+      co_await Send(conn, ErrorResponse(peer.status()), req.version(), false);
+      break;
+    }
+    if (req.method() == http::verb::get && (target == "/v1/feed" || target.starts_with("/v1/feed?"))) {
+      co_await StreamFeed(conn, req);
+      break;
+    }
+    HttpRequest request{std::string(req.method_string()), target,
+                        std::string(req[http::field::content_type]),
+                        std::string(req[http::field::if_none_match]), std::move(req.body())};
+    HttpResponse response = co_await AsyncHandle(handler, std::move(request), *peer, use_awaitable);
+    const bool keep_alive = req.keep_alive() && !stopping;
+    co_await Send(conn, response, req.version(), keep_alive);
+    if (!keep_alive) break;
+  }
+  error_code ignored;
+  conn.stream.socket().shutdown(local::socket::shutdown_send, ignored);
+  connections.erase(&conn);
+}
+
+awaitable<void> Server::State::StreamFeed(Connection& conn,
+                                          const http::request<http::string_body>& req) {
+  Result<Target> target = ParseTarget(std::string(req.target()));
+  std::int64_t next = host.head() + 1;  // by default, only what happens from now on
+  Status bad;
+  if (!target.ok()) {
+    bad = target.status();
+  } else if (auto it = target->query.find("from"); it != target->query.end()) {
+    const std::string& text = it->second;
+    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
+      bad = InvalidArgument("'from' must be a log position (1 or more)", "invalid_parameter");
+    } else {
+      next = std::max<std::int64_t>(1, std::stoll(text));
+      if (next > host.head() + 1) {
+        bad = NotFound("position " + text + " is beyond the log (its last position is " +
+                           std::to_string(host.head()) + ")",
+                       "unknown_position");
+      }
+    }
+  }
+  if (!bad.ok()) {
+    co_await Send(conn, ErrorResponse(bad), req.version(), false);
+    co_return;
+  }
+
+  http::response<http::empty_body> res{http::status::ok, req.version()};
+  res.set(http::field::server, "registryd");
+  res.set(http::field::content_type, "application/x-ndjson");
+  res.set(http::field::cache_control, "no-cache");
+  res.keep_alive(false);
+  res.chunked(true);
+  http::response_serializer<http::empty_body> header{res};
+  error_code ec;
+  conn.stream.expires_after(options.request_timeout);
+  co_await http::async_write_header(conn.stream, header, net::redirect_error(use_awaitable, ec));
+  if (ec) co_return;
+
+  auto feed = std::make_shared<Feed>(io.get_executor());
+  feeds.insert(feed);
+  // The client only listens; anything it sends, or its closing, ends the feed.
+  net::co_spawn(
+      io,
+      [feed, &socket = conn.stream.socket()]() -> awaitable<void> {
+        char byte[64];
+        error_code read_ec;
+        co_await socket.async_read_some(net::buffer(byte), net::redirect_error(use_awaitable, read_ec));
+        feed->closed = true;
+        feed->timer.cancel();
+      },
+      net::detached);
+
+  auto write_chunk = [&](const std::string& data) -> awaitable<bool> {
+    conn.stream.expires_after(options.request_timeout);  // a stalled reader is dropped
+    error_code write_ec;
+    co_await net::async_write(conn.stream, http::make_chunk(net::buffer(data)),
+                              net::redirect_error(use_awaitable, write_ec));
+    co_return !write_ec;
+  };
+
+  bool open = true;
+  while (open && !feed->closed) {
+    if (stopping) {
+      co_await write_chunk(ErrorLine(Unavailable("registryd is shutting down", "shutting_down"), next));
+      break;
+    }
+    if (next > host.head()) {
+      feed->timer.expires_at(net::steady_timer::time_point::max());
+      co_await feed->timer.async_wait(net::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    if (host.head() - next > options.feed_max_lag) {
+      co_await write_chunk(ErrorLine(
+          ResourceExhausted("this consumer fell more than " + std::to_string(options.feed_max_lag) +
+                                " events behind; reconnect with from=" + std::to_string(next),
+                            "slow_consumer"),
+          next));
+      break;
+    }
+    std::vector<FeedLine> lines;
+    if (!host.FromRing(next, kFeedPage, lines)) {
+      Result<std::vector<FeedLine>> page = co_await AsyncReadLines(host, next, use_awaitable);
+      if (!page.ok()) {
+        co_await write_chunk(ErrorLine(page.status(), next));
+        break;
+      }
+      lines = std::move(page).value();
+    }
+    if (lines.empty()) continue;
+    std::string data;
+    for (const FeedLine& line : lines) {
+      if (line.position < next) continue;  // never repeat an event
+      data += line.json;
+      next = line.position + 1;
+    }
+    open = co_await write_chunk(data);
+  }
+  feeds.erase(feed);
+  if (open && !feed->closed) {
+    conn.stream.expires_after(options.request_timeout);
+    co_await net::async_write(conn.stream, http::make_chunk_last(), net::redirect_error(use_awaitable, ec));
+  }
+}
+
+Server::Server(net::io_context& io, RegistryHost& host, RequestHandler& handler, ServerOptions options)
+    : state_(std::make_unique<State>(io, host, handler, std::move(options))) {}
+
+Server::~Server() {
+  if (state_->owns_socket_file) ::unlink(state_->options.socket_path.c_str());
+}
+
+std::size_t Server::connections() const { return state_->connections.size(); }
+
+Status Server::Listen() {
+  const std::string& path = state_->options.socket_path;
+  if (path.size() >= sizeof(sockaddr_un{}.sun_path)) {
+    return InvalidArgument("socket path is too long (" + std::to_string(path.size()) + " bytes): " + path);
+  }
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  std::error_code fs_ec;
+  if (!dir.empty() && !std::filesystem::exists(dir, fs_ec)) {
+    std::filesystem::create_directories(dir, fs_ec);
+    if (fs_ec) return Unavailable("cannot create " + dir.string() + ": " + fs_ec.message());
+    ::chmod(dir.c_str(), 0750);
+  }
+  struct stat st {};
+  if (::stat(dir.empty() ? "." : dir.c_str(), &st) == 0 && (st.st_mode & S_IWOTH) &&
+      !state_->options.allow_open_socket_dir) {
+    return FailedPrecondition("the socket directory " + dir.string() +
+                                  " is writable by anyone, so anyone could replace the socket; "
+                                  "use a private directory, or pass --allow-open-socket-dir",
+                              "open_socket_dir");
+  }
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      return FailedPrecondition(path + " exists and is not a socket; remove it or choose another --socket",
+                                "socket_path_taken");
+    }
+    local::socket probe(state_->io);
+    error_code ec;
+    probe.connect(local::endpoint(path), ec);
+    if (!ec) {
+      return FailedPrecondition("another registryd is already serving on " + path +
+                                    "; stop it first (or choose another --socket)",
+                                "already_running");
+    }
+    ::unlink(path.c_str());  // a stale socket left by a daemon that died
+  }
+  error_code ec;
+  const mode_t old_mask = ::umask(0117);  // the socket is created 0660
+  state_->acceptor.open(local(), ec);
+  if (!ec) state_->acceptor.bind(local::endpoint(path), ec);
+  ::umask(old_mask);
+  if (!ec) state_->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return Unavailable("cannot listen on " + path + ": " + ec.message(), "cannot_listen");
+  ::chmod(path.c_str(), 0660);
+  state_->owns_socket_file = true;
+  return Status::Ok();
+}
+
+Status Server::Adopt(int fd) {
+  error_code ec;
+  state_->acceptor.assign(local(), fd, ec);
+  if (ec) return Unavailable("cannot use the socket passed in (fd " + std::to_string(fd) + "): " + ec.message());
+  return Status::Ok();
+}
+
+void Server::Start() {
+  State* s = state_.get();
+  s->host.OnCommit([s] {
+    for (const auto& feed : s->feeds) feed->timer.cancel();
+  });
+  s->signals.async_wait([this](const error_code& ec, int) {
+    if (!ec) Shutdown();
+  });
+  net::co_spawn(s->io, s->Accept(), net::detached);
+}
+
+void Server::Shutdown() {
+  State* s = state_.get();
+  if (s->stopping) return;
+  s->stopping = true;
+  error_code ignored;
+  s->acceptor.close(ignored);
+  s->signals.cancel(ignored);
+  for (const auto& feed : s->feeds) feed->timer.cancel();
+  for (State::Connection* conn : s->connections) {
+    if (conn->idle) conn->stream.cancel();
+  }
+  // Finishes the queued writes; their acknowledgements are posted to this thread and
+  // sent as the io_context keeps running until every connection has ended.
+  s->host.Stop();
+  if (s->owns_socket_file) {
+    ::unlink(s->options.socket_path.c_str());
+    s->owns_socket_file = false;
+  }
+}
+
+}  // namespace registry::daemon
