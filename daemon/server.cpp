@@ -156,6 +156,7 @@ awaitable<void> Server::State::Serve(local::socket socket) {
   while (!stopping) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(kHeaderLimit);
+    parser.body_limit(kMaxBatchBody);  // the largest; each target's own limit is checked below
     conn.idle = true;
     conn.stream.expires_after(options.idle_timeout);
     error_code ec;
@@ -175,15 +176,21 @@ awaitable<void> Server::State::Serve(local::socket socket) {
       break;
     }
     const std::string target(parser.get().target());
-    parser.body_limit(RequestHandler::BodyLimitFor(target));
+    const std::size_t limit = RequestHandler::BodyLimitFor(target);
+    const auto too_large = [&] {
+      return ErrorResponse(ResourceExhausted(
+          "the request body exceeds " + std::to_string(limit) + " bytes for " + target.substr(0, 100),
+          "body_too_large"));
+    };
+    if (parser.content_length() && *parser.content_length() > limit) {
+      co_await Send(conn, too_large(), parser.get().version(), false);
+      break;
+    }
+    parser.body_limit(limit);  // for chunked bodies
     conn.stream.expires_after(options.request_timeout);
     co_await http::async_read(conn.stream, buffer, parser, net::redirect_error(use_awaitable, ec));
     if (ec == http::error::body_limit) {
-      co_await Send(conn, ErrorResponse(ResourceExhausted(
-                              "the request body exceeds " +
-                                  std::to_string(RequestHandler::BodyLimitFor(target)) + " bytes",
-                              "body_too_large")),
-                    parser.get().version(), false);
+      co_await Send(conn, too_large(), parser.get().version(), false);
       break;
     }
     if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == net::error::eof ||

@@ -1,0 +1,347 @@
+// registryd end to end: a real daemon on a temporary socket, driven over HTTP.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "tests/daemon/daemon_harness.h"
+
+namespace registry::testing {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+std::string Cmd(const json& j) { return j.dump(); }
+
+json OpenSession(int number, const char* date = "2019-11-26", const char* until = "2019-11-29") {
+  return {{"command", "open_session"}, {"body", "Council"}, {"number", number}, {"venue", "Geneva"},
+          {"opening_date", date}, {"planned_closing_date", until}};
+}
+
+struct Running {
+  Daemon daemon;
+  explicit Running(std::vector<std::string> args = {}) : daemon(std::move(args)) {
+    REQUIRE_MESSAGE(daemon.Start(), daemon.log());
+  }
+  HttpClient Client() { return HttpClient(daemon.socket()); }
+};
+
+TEST_CASE("registryd: serves every read endpoint, each carrying its position") {
+  Running r;
+  HttpClient c = r.Client();
+  REQUIRE(c.Post("/v1/commands", Cmd({{"command", "record_opening_balance"}, {"date", "2019-11-25"},
+                                      {"members", {"CHE", "FRA", "DEU"}}})).status == 201);
+  REQUIRE(c.Post("/v1/commands", Cmd(OpenSession(110))).status == 201);
+  REQUIRE(c.Post("/v1/commands", Cmd({{"command", "schedule_panel"}, {"session", "council-110"},
+                                      {"date", "2019-11-27"}, {"title", "World Migration Report 2020"}})).status == 201);
+  auto approve = c.Post("/v1/commands", Cmd({{"command", "adopt_decision"}, {"session", "Council 110"},
+                                             {"date", "2019-11-26"}, {"reference", "Res. 1"},
+                                             {"approves", {"Lebanon"}}}));
+  REQUIRE(approve.status == 201);
+  CHECK(approve.json()["events"].size() == 2);
+  CHECK(approve.json()["position"] == 5);
+
+  auto health = c.Get("/v1/health");
+  CHECK(health.status == 200);
+  CHECK(health.json()["position"] == 5);
+  CHECK(health.json()["head_hash"].get<std::string>().size() == 64);
+
+  auto count = c.Get("/v1/count?as_of=2019-11-26");
+  CHECK(count.status == 200);
+  CHECK(count.json()["members"] == 3);
+  CHECK(count.json()["position"] == 5);
+  CHECK(count.json()["complete"] == true);
+  CHECK(c.Get("/v1/count?as_of=2019-01-01").json()["complete"] == false);
+  CHECK(c.Get("/v1/count").json().contains("as_of"));  // today by default
+
+  auto members = c.Get("/v1/members?as_of=2019-11-26");
+  CHECK(members.json()["count"] == 3);
+  CHECK(members.json()["members"][0]["code"] == "CHE");
+
+  auto pending = c.Get("/v1/pending?as_of=2019-11-26");
+  CHECK(pending.json()["approvals"][0]["code"] == "LBN");
+
+  auto state = c.Get("/v1/states/Lebanon");
+  CHECK(state.status == 200);
+  CHECK(state.json()["code"] == "LBN");
+  CHECK(state.json()["status"] == "approved, not yet a member");
+
+  auto sessions = c.Get("/v1/sessions");
+  CHECK(sessions.json()["sessions"][0]["id"] == "council-110");
+  auto session = c.Get("/v1/sessions/council-110");
+  CHECK(session.status == 200);
+  CHECK(session.json()["panels"][0]["title"] == "World Migration Report 2020");
+  CHECK(session.json()["approvals"][0]["state"] == "LBN");
+  CHECK(c.Get("/v1/sessions/Council%20110").status == 200);
+
+  auto timeline = c.Get("/v1/timeline");
+  CHECK(timeline.json()["points"][0]["members"] == 3);
+
+  auto events = c.Get("/v1/events?from=2&limit=2");
+  CHECK(events.status == 200);
+  CHECK(events.json()["events"].size() == 2);
+  CHECK(events.json()["events"][0]["position"] == 2);
+  CHECK(events.json()["events"][0]["type"] == "SessionOpened");
+  CHECK(events.json()["events"][0]["recorded_by"] == "root");
+  CHECK(events.json()["next"] == 4);
+
+  auto verify = c.Get("/v1/verify");
+  CHECK(verify.status == 200);
+  CHECK(verify.json()["ok"] == true);
+  CHECK(verify.json()["events_checked"] == 5);
+}
+
+TEST_CASE("registryd: known_at answers what the registry said then") {
+  Running r;
+  HttpClient c = r.Client();
+  REQUIRE(c.Post("/v1/commands", Cmd({{"command", "approve_application"}, {"state", "BRB"},
+                                      {"date", "2022-11-29"}, {"admit", true}})).status == 201);
+  REQUIRE(c.Post("/v1/commands", Cmd({{"command", "correct_event"}, {"position", 2},
+                                      {"fields", {{"date", "2022-11-30"}}}, {"reason", "the 30th"}})).status == 201);
+  CHECK(c.Get("/v1/count?as_of=2022-11-29").json()["members"] == 0);
+  auto then = c.Get("/v1/count?as_of=2022-11-29&known_at=2");
+  CHECK(then.status == 200);
+  CHECK(then.json()["members"] == 1);
+  CHECK(then.json()["known_at_position"] == 2);
+  CHECK(c.Get("/v1/count?as_of=2022-11-29&known_at=2000-01-01").json()["members"] == 0);
+  CHECK(c.Get("/v1/count?as_of=2022-11-29&known_at=2199-01-01T00:00:00Z").json()["members"] == 0);
+  CHECK(c.Get("/v1/count?known_at=yesterday").status == 400);
+}
+
+TEST_CASE("registryd: ETag and If-None-Match give 304 until something changes") {
+  Running r;
+  HttpClient c = r.Client();
+  auto first = c.Get("/v1/count?as_of=2020-01-01");
+  REQUIRE(first.headers.count("ETag"));
+  auto same = c.Get("/v1/count?as_of=2020-01-01", {{"If-None-Match", first.headers["ETag"]}});
+  CHECK(same.status == 304);
+  CHECK(same.body.empty());
+  REQUIRE(c.Post("/v1/commands", Cmd({{"command", "grant_observer_status"}, {"state", "KWT"},
+                                      {"date", "2017-06-01"}})).status == 201);
+  auto changed = c.Get("/v1/count?as_of=2020-01-01", {{"If-None-Match", first.headers["ETag"]}});
+  CHECK(changed.status == 200);
+  CHECK(changed.json()["observers"] == 1);
+}
+
+TEST_CASE("registryd: every error has its status and a JSON body that names the problem") {
+  Running r;
+  HttpClient c = r.Client();
+  REQUIRE(c.Post("/v1/commands", Cmd(OpenSession(110))).status == 201);
+  auto reason = [](const HttpReply& reply) { return reply.json()["error"]["reason"].get<std::string>(); };
+
+  auto malformed = c.Post("/v1/commands", "{\"command\": ");
+  CHECK(malformed.status == 400);
+  CHECK(reason(malformed) == "malformed_json");
+  auto bad_field = c.Post("/v1/commands", Cmd({{"command", "receive_application"}, {"state", "LBN"}, {"date", "2019-02-30"}}));
+  CHECK(bad_field.status == 400);
+  CHECK(reason(bad_field) == "invalid_date");
+  CHECK(c.Get("/v1/states/Atlantis").status == 404);
+  CHECK(reason(c.Get("/v1/states/Atlantis")) == "unknown_state");
+  CHECK(c.Get("/v1/sessions/council-999").status == 404);
+  CHECK(c.Get("/v1/events?from=99").status == 404);
+  CHECK(c.Get("/v1/nowhere").status == 404);
+  auto rule = c.Post("/v1/commands", Cmd({{"command", "record_membership_effect"}, {"state", "LBN"}, {"date", "2020-01-01"}}));
+  CHECK(rule.status == 409);
+  CHECK(reason(rule) == "no_approval");
+  auto duplicate = c.Post("/v1/commands", Cmd(OpenSession(110)));
+  CHECK(duplicate.status == 409);
+  CHECK(reason(duplicate) == "duplicate_session");
+  json stale = {{"command", "schedule_panel"}, {"session", "council-110"}, {"title", "x"}, {"expected_version", 7}};
+  auto conflict = c.Post("/v1/commands", Cmd(stale));
+  CHECK(conflict.status == 409);
+  CHECK(reason(conflict) == "wrong_expected_version");
+  CHECK(conflict.json()["error"]["message"].get<std::string>().find("session-council-110") != std::string::npos);
+  auto wrong_type = c.Post("/v1/commands", Cmd(OpenSession(111)), "text/plain");
+  CHECK(wrong_type.status == 415);
+  CHECK(c.Send("PUT", "/v1/count", "", {}).status == 405);
+  CHECK(c.Get("/v1/commands").status == 405);
+  // A body announced over 1 MiB is refused with 413 and the connection closed; others carry on.
+  HttpClient big = r.Client();
+  std::string too_large = big.Raw("POST /v1/commands HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                  "Content-Length: 2097152\r\n\r\n{\"command\": ", 2000ms);
+  CHECK(too_large.find("413") != std::string::npos);
+  CHECK(too_large.find("body_too_large") != std::string::npos);
+  CHECK(c.Get("/v1/health").status == 200);
+}
+
+TEST_CASE("registryd: malformed HTTP closes only that connection") {
+  Running r;
+  HttpClient bad = r.Client();
+  std::string reply = bad.Raw("THIS IS NOT HTTP\r\n\r\n", 2000ms);
+  CHECK(reply.find("400") != std::string::npos);
+  HttpClient huge = r.Client();
+  std::string headers = "GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(40000, 'a') + "\r\n\r\n";
+  CHECK(huge.Raw(headers, 2000ms).find("431") != std::string::npos);
+  HttpClient good = r.Client();
+  CHECK(good.Get("/v1/health").status == 200);
+}
+
+TEST_CASE("registryd: 50 concurrent writers; every acknowledged write present, positions gapless") {
+  Running r;
+  constexpr int kWriters = 50, kEach = 10;
+  {
+    HttpClient c = r.Client();
+    for (int w = 0; w < kWriters; ++w) REQUIRE(c.Post("/v1/commands", Cmd(OpenSession(w + 1))).status == 201);
+  }
+  std::vector<std::thread> threads;
+  std::vector<std::vector<std::int64_t>> acknowledged(kWriters);
+  std::atomic<int> failures{0};
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      HttpClient c = r.Client();
+      for (int i = 0; i < kEach; ++i) {
+        auto reply = c.Post("/v1/commands", Cmd({{"command", "schedule_panel"},
+                                                  {"session", "council-" + std::to_string(w + 1)},
+                                                  {"date", "2019-11-27"},
+                                                  {"title", "Panel " + std::to_string(i)}}));
+        if (reply.status != 201) {
+          ++failures;
+          continue;
+        }
+        acknowledged[static_cast<std::size_t>(w)].push_back(reply.json()["events"][0]["position"]);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(failures == 0);
+  HttpClient c = r.Client();
+  std::set<std::int64_t> seen;
+  for (std::int64_t from = 1;;) {
+    auto page = c.Get("/v1/events?from=" + std::to_string(from) + "&limit=1000").json();
+    if (page["events"].empty()) break;
+    for (const auto& e : page["events"]) seen.insert(e["position"].get<std::int64_t>());
+    from = page["next"];
+  }
+  const std::int64_t total = kWriters + kWriters * kEach;
+  CHECK(seen.size() == static_cast<std::size_t>(total));
+  CHECK(*seen.begin() == 1);
+  CHECK(*seen.rbegin() == total);  // gapless: as many positions as the last one
+  for (const auto& positions : acknowledged) {
+    for (std::int64_t p : positions) CHECK(seen.count(p) == 1);
+  }
+  CHECK(c.Get("/v1/sessions/council-7").json()["panels"].size() == static_cast<std::size_t>(kEach));
+  CHECK(c.Get("/v1/verify").json()["ok"] == true);
+}
+
+TEST_CASE("registryd: the feed catches up, then follows live, never skipping or repeating") {
+  Running r;
+  HttpClient c = r.Client();
+  REQUIRE(c.Post("/v1/commands", Cmd(OpenSession(1, "2000-01-01", "2000-12-31"))).status == 201);
+  for (int i = 0; i < 9; ++i) {
+    REQUIRE(c.Post("/v1/commands", Cmd({{"command", "schedule_panel"}, {"session", "council-1"},
+                                        {"title", "before " + std::to_string(i)}})).status == 201);
+  }
+  FeedClient feed(r.daemon.socket(), "/v1/feed?from=1");
+  std::thread writer([&] {
+    HttpClient w = r.Client();
+    for (int i = 0; i < 20; ++i) {
+      w.Post("/v1/commands", Cmd({{"command", "schedule_panel"}, {"session", "council-1"},
+                                  {"title", "during " + std::to_string(i)}}));
+    }
+  });
+  auto lines = feed.Read(30, 10s);
+  writer.join();
+  REQUIRE(lines.size() == 30);
+  for (std::size_t i = 0; i < lines.size(); ++i) CHECK(lines[i]["position"] == static_cast<std::int64_t>(i + 1));
+  CHECK(lines[0]["type"] == "SessionOpened");
+  CHECK(lines[29]["data"]["title"] == "during 19");
+
+  SUBCASE("from the present by default; a position beyond the log is refused") {
+    FeedClient live(r.daemon.socket(), "/v1/feed");
+    REQUIRE(c.Post("/v1/commands", Cmd({{"command", "schedule_panel"}, {"session", "council-1"}, {"title", "new"}})).status == 201);
+    auto next = live.Read(1, 5s);
+    REQUIRE(next.size() == 1);
+    CHECK(next[0]["position"] == 31);
+    CHECK(c.Get("/v1/feed?from=999").status == 404);
+  }
+}
+
+TEST_CASE("registryd: only configured writers may write; everyone may read") {
+  SUBCASE("a writer list without the caller refuses with 403") {
+    Running r({"--writer", "nobody"});
+    HttpClient c = r.Client();
+    auto refused = c.Post("/v1/commands", Cmd(OpenSession(1)));
+    CHECK(refused.status == 403);
+    CHECK(refused.json()["error"]["reason"] == "not_a_writer");
+    CHECK(refused.json()["error"]["message"].get<std::string>().find("'root'") != std::string::npos);
+    CHECK(c.Get("/v1/count").status == 200);
+  }
+  SUBCASE("membership of a writer group allows") {
+    Running r({"--writer", "nobody", "--writer-group", "root"});
+    HttpClient c = r.Client();
+    CHECK(c.Post("/v1/commands", Cmd(OpenSession(1))).status == 201);
+    CHECK(c.Get("/v1/events?from=1").json()["events"][0]["recorded_by"] == "root");
+  }
+}
+
+TEST_CASE("registryd: socket 0660, store 0600; a stale socket is replaced, a live one refused") {
+  Daemon first;
+  REQUIRE(first.Start());
+  struct stat st {};
+  REQUIRE(::stat(first.socket().c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0660);
+  REQUIRE(::stat(first.db().c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+
+  Daemon rival({}, "", first.socket());
+  CHECK(rival.RunToExit() == 1);
+  CHECK(rival.log().find("another registryd is already serving on") != std::string::npos);
+  HttpClient still(first.socket());
+  CHECK(still.Get("/v1/health").status == 200);
+
+  first.Kill();  // leaves the socket file behind
+  REQUIRE(::stat(first.socket().c_str(), &st) == 0);
+  Daemon again({}, first.db(), first.socket());
+  CHECK(again.Start());
+  CHECK(again.Stop() == 0);
+}
+
+TEST_CASE("registryd: SIGTERM with writes in flight loses no acknowledged write") {
+  Daemon d;
+  REQUIRE(d.Start());
+  {
+    HttpClient c(d.socket());
+    for (int w = 0; w < 8; ++w) REQUIRE(c.Post("/v1/commands", Cmd(OpenSession(w + 1))).status == 201);
+  }
+  std::atomic<bool> stop{false};
+  std::vector<std::vector<std::int64_t>> acked(8);
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 8; ++w) {
+    writers.emplace_back([&, w] {
+      HttpClient c(d.socket());
+      for (int i = 0; !stop && i < 10'000; ++i) {
+        auto reply = c.Post("/v1/commands", Cmd({{"command", "schedule_panel"},
+                                                  {"session", "council-" + std::to_string(w + 1)},
+                                                  {"title", "t" + std::to_string(i)}}));
+        if (reply.status == 201) acked[static_cast<std::size_t>(w)].push_back(reply.json()["events"][0]["position"]);
+        else break;  // 503 or the connection closed: the daemon is stopping
+      }
+    });
+  }
+  std::this_thread::sleep_for(300ms);
+  CHECK(d.Stop() == 0);
+  stop = true;
+  for (auto& t : writers) t.join();
+  CHECK(d.log().find("stopped cleanly") != std::string::npos);
+
+  Daemon reopened({}, d.db());
+  REQUIRE(reopened.Start());
+  HttpClient c(reopened.socket());
+  std::size_t total_acked = 0;
+  for (const auto& positions : acked) {
+    total_acked += positions.size();
+    for (std::int64_t p : positions) {
+      auto page = c.Get("/v1/events?from=" + std::to_string(p) + "&limit=1").json();
+      REQUIRE(page["events"].size() == 1);
+      CHECK(page["events"][0]["position"] == p);
+    }
+  }
+  CHECK(total_acked > 0);
+  CHECK(c.Get("/v1/verify").json()["ok"] == true);
+}
+
+}  // namespace
+}  // namespace registry::testing

@@ -1,0 +1,70 @@
+#include "daemon/request_handler.h"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "tests/service/service_test_util.h"
+#include "tests/support/temp_dir.h"
+
+namespace registry::daemon {
+namespace {
+
+TEST_CASE("ParseTarget: splits the path and decodes the query") {
+  auto t = ParseTarget("/v1/states/Russian%20Federation?as_of=2021-04-19&known_at=3");
+  REQUIRE(t.ok());
+  CHECK(t->segments == std::vector<std::string>{"v1", "states", "Russian Federation"});
+  CHECK(t->query.at("as_of") == "2021-04-19");
+  CHECK(t->query.at("known_at") == "3");
+  CHECK(ParseTarget("/v1/sessions/Council+110")->segments[2] == "Council+110");  // '+' only in queries
+  CHECK(ParseTarget("/v1/x?name=a+b")->query.at("name") == "a b");
+  CHECK(ParseTarget("//v1//count/")->segments == std::vector<std::string>{"v1", "count"});
+  CHECK(ParseTarget("/v1/%zz").status().reason() == "malformed_target");
+  CHECK(ParseTarget("/v1/x?a=%4").status().reason() == "malformed_target");
+  CHECK(ParseTarget("/v1/x?a=1&a=2").status().reason() == "invalid_parameter");
+}
+
+TEST_CASE("RequestHandler: answers reads and refuses writes with 503 once shutting down") {
+  registry::testing::TempDir dir;
+  const std::string db = dir.File("r.db");
+  boost::asio::io_context io;
+  auto registry = registry::testing::OpenRegistry(db);
+  RegistryHost host(std::move(registry), db, io.get_executor());
+  REQUIRE(host.Start().ok());
+  FakeClock clock(1'574'758'800'000'000);  // 2019-11-26
+  RequestHandler handler(host, WriterPolicy::OnlyUid(::geteuid()), clock);
+  Peer me{::getpid(), ::geteuid(), ::getegid(), "me"};
+
+  HttpResponse response;
+  auto run = [&](HttpRequest request) {
+    response = {};
+    response.status = 0;
+    handler.Handle(request, me, [&](HttpResponse r) { response = std::move(r); });
+    // Completions from the writer and reader threads are posted to `io`.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (response.status == 0 && std::chrono::steady_clock::now() < deadline) {
+      io.restart();
+      io.run_for(std::chrono::milliseconds(10));
+    }
+    return response;
+  };
+  auto count = run({"GET", "/v1/count", "", "", ""});
+  CHECK(count.status == 200);
+  CHECK(count.body.find("\"as_of\": \"2019-11-26\"") != std::string::npos);  // today, from the clock
+  auto written = run({"POST", "/v1/commands", "application/json; charset=utf-8", "",
+                      R"({"command": "grant_observer_status", "state": "KWT", "date": "2017-06-01"})"});
+  CHECK(written.status == 201);
+  CHECK(run({"GET", "/v1/count", "", "", ""}).body.find("\"observers\": 1") != std::string::npos);
+
+  host.Stop();
+  auto refused = run({"POST", "/v1/commands", "application/json", "",
+                      R"({"command": "end_observer_status", "state": "KWT", "date": "2018-06-01"})"});
+  CHECK(refused.status == 503);
+  CHECK(refused.body.find("shutting_down") != std::string::npos);
+  CHECK(run({"GET", "/v1/health", "", "", ""}).status == 503);
+  CHECK(run({"GET", "/v1/events?from=1", "", "", ""}).status == 200);  // reads still answer
+}
+
+}  // namespace
+}  // namespace registry::daemon
