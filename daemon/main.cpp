@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> writers, writer_groups;
   bool allow_open_dir = false;
   int idle_timeout = 120, request_timeout = 30;
+  std::int64_t feed_max_lag = 100'000;
   std::string iso_codes = "/usr/share/iso-codes/json";
   app.add_option("--db", db, "The store (created if missing, mode 0600)")->capture_default_str();
   app.add_option("--socket", socket, "The Unix socket to serve on (mode 0660)")->capture_default_str();
@@ -57,6 +58,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(1, 86400));
   app.add_option("--request-timeout", request_timeout, "Seconds a client has to send a request body")
       ->capture_default_str()->check(CLI::Range(1, 3600));
+  app.add_option("--feed-max-lag", feed_max_lag,
+                 "Events a feed consumer may fall behind before it is told to resume and dropped")
+      ->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
   app.add_option("--iso-codes", iso_codes, "Debian iso-codes JSON directory")->capture_default_str();
   app.set_version_flag("--version", "registryd 0.1.0");
   CLI11_PARSE(app, argc, argv);
@@ -94,6 +98,7 @@ int main(int argc, char** argv) {
   server_options.allow_open_socket_dir = allow_open_dir;
   server_options.idle_timeout = std::chrono::seconds(idle_timeout);
   server_options.request_timeout = std::chrono::seconds(request_timeout);
+  server_options.feed_max_lag = feed_max_lag;
   daemon::Server server(io, host, handler, server_options);
   if (Status s = server.Listen(); !s.ok()) {
     host.Stop();

@@ -259,6 +259,29 @@ TEST_CASE("registryd: the feed catches up, then follows live, never skipping or 
   }
 }
 
+TEST_CASE("registryd: a feed consumer too far behind is told where to resume, then dropped") {
+  Running r({"--feed-max-lag", "5"});
+  HttpClient c = r.Client();
+  REQUIRE(c.Post("/v1/commands", Cmd(OpenSession(1, "2000-01-01", "2000-12-31"))).status == 201);
+  for (int i = 0; i < 20; ++i) {
+    REQUIRE(c.Post("/v1/commands", Cmd({{"command", "schedule_panel"}, {"session", "council-1"},
+                                        {"title", "p" + std::to_string(i)}})).status == 201);
+  }
+  FeedClient behind(r.daemon.socket(), "/v1/feed?from=1");
+  auto lines = behind.Read(10, 5s);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0]["error"]["reason"] == "slow_consumer");
+  CHECK(lines[0]["resume_from"] == 1);
+  behind.Read(1, 2s);
+  CHECK(behind.ended());
+  // Resuming close to the head works, and the daemon served everyone meanwhile.
+  FeedClient resumed(r.daemon.socket(), "/v1/feed?from=18");
+  auto rest = resumed.Read(4, 5s);
+  REQUIRE(rest.size() == 4);
+  CHECK(rest[0]["position"] == 18);
+  CHECK(rest[3]["position"] == 21);
+}
+
 TEST_CASE("registryd: only configured writers may write; everyone may read") {
   SUBCASE("a writer list without the caller refuses with 403") {
     Running r({"--writer", "nobody"});
