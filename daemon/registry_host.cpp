@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "core/api/answer_json.h"
@@ -82,13 +83,28 @@ void RegistryHost::SubmitWrite(std::vector<Command> commands, service::WriteOpti
   {
     std::lock_guard lock(write_mutex_);
     if (!stopping_) {
-      writes_.push_back({std::move(commands), std::move(options), std::move(done)});
+      writes_.push_back({std::move(commands), std::move(options), std::move(done), {}});
       write_ready_.notify_one();
       return;
     }
   }
   boost::asio::post(io_, [done = std::move(done)] {
     done(Unavailable("registryd is shutting down; retry against the next instance", "shutting_down"));
+  });
+}
+
+void RegistryHost::SubmitExclusive(std::function<Result<service::WriteResult>(service::Registry&)> job,
+                                   WriteDone done) {
+  {
+    std::lock_guard lock(write_mutex_);
+    if (!stopping_) {
+      writes_.push_back({{}, {}, std::move(done), std::move(job)});
+      write_ready_.notify_one();
+      return;
+    }
+  }
+  boost::asio::post(io_, [done = std::move(done)] {
+    done(Unavailable("registryd is shutting down", "shutting_down"));
   });
 }
 
@@ -127,6 +143,23 @@ void RegistryHost::WriterLoop() {
 }
 
 void RegistryHost::CommitGroup(std::vector<PendingWrite>& taken, std::deque<PendingWrite>& deferred) {
+  // An exclusive job ends the group: what precedes it commits first, it runs alone, and
+  // what follows waits for the next round.
+  auto job = std::find_if(taken.begin(), taken.end(), [](const PendingWrite& w) { return bool(w.exclusive); });
+  if (job != taken.end()) {
+    if (job == taken.begin()) {
+      std::vector<Result<service::WriteResult>> results;
+      results.push_back(job->exclusive(*registry_));
+      Publish(results);
+      boost::asio::post(io_, [done = std::move(job->done), r = std::move(results.front())]() mutable {
+        done(std::move(r));
+      });
+      for (auto it = std::next(job); it != taken.end(); ++it) deferred.push_back(std::move(*it));
+      return;
+    }
+    for (auto it = job; it != taken.end(); ++it) deferred.push_back(std::move(*it));
+    taken.erase(job, taken.end());
+  }
   std::vector<PendingWrite> members;
   std::vector<service::PreparedWrite> prepared;
   std::unordered_set<std::string> keys;
@@ -149,6 +182,15 @@ void RegistryHost::CommitGroup(std::vector<PendingWrite>& taken, std::deque<Pend
   if (prepared.empty()) return;
 
   std::vector<Result<service::WriteResult>> results = registry_->Commit(std::move(prepared));
+  Publish(results);
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    boost::asio::post(io_, [done = std::move(members[i].done), r = std::move(results[i])]() mutable {
+      done(std::move(r));
+    });
+  }
+}
+
+void RegistryHost::Publish(std::vector<Result<service::WriteResult>>& results) {
   std::vector<FeedLine> lines;
   for (Result<service::WriteResult>& r : results) {
     if (!r.ok()) continue;
@@ -168,11 +210,6 @@ void RegistryHost::CommitGroup(std::vector<PendingWrite>& taken, std::deque<Pend
   boost::asio::post(io_, [this, lines = std::move(lines), head]() mutable {
     Published(std::move(lines), head);
   });
-  for (std::size_t i = 0; i < members.size(); ++i) {
-    boost::asio::post(io_, [done = std::move(members[i].done), r = std::move(results[i])]() mutable {
-      done(std::move(r));
-    });
-  }
 }
 
 void RegistryHost::Published(std::vector<FeedLine> lines, store::Head head) {

@@ -71,6 +71,8 @@ class RegistryHost {
 
   // Queues a write; `done` runs on the io executor once it is durable and visible.
   void SubmitWrite(std::vector<Command> commands, service::WriteOptions options, WriteDone done);
+  // Queues a job that needs the writer to itself (a restore); it runs between groups.
+  void SubmitExclusive(std::function<Result<service::WriteResult>(service::Registry&)> job, WriteDone done);
   // Runs `job` on the reader thread. The job posts its own completion.
   void SubmitRead(std::function<void(ReaderContext&)> job);
 
@@ -94,10 +96,12 @@ class RegistryHost {
     std::vector<Command> commands;
     service::WriteOptions options;
     WriteDone done;
+    std::function<Result<service::WriteResult>(service::Registry&)> exclusive;  // or a job
   };
   void WriterLoop();
   void ReaderLoop();
   void CommitGroup(std::vector<PendingWrite>& taken, std::deque<PendingWrite>& deferred);
+  void Publish(std::vector<Result<service::WriteResult>>& results);  // feed lines for commits
   void Published(std::vector<FeedLine> lines, store::Head head);  // io thread
 
   std::unique_ptr<service::Registry> registry_;

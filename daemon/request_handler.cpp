@@ -2,6 +2,10 @@
 
 #include <boost/asio/post.hpp>
 
+#include <unistd.h>
+
+#include <atomic>
+
 #include "core/api/answer_json.h"
 #include "core/api/command_json.h"
 #include "core/api/json_parse.h"
@@ -130,7 +134,8 @@ RequestHandler::RequestHandler(RegistryHost& host, WriterPolicy writers, Clock& 
     : host_(host), writers_(std::move(writers)), clock_(clock) {}
 
 std::size_t RequestHandler::BodyLimitFor(std::string_view target) {
-  return target.starts_with("/v1/batch") ? kMaxBatchBody : kMaxCommandBody;
+  return target.starts_with("/v1/batch") || target.starts_with("/v1/restore") ? kMaxBatchBody
+                                                                             : kMaxCommandBody;
 }
 
 Result<CivilDate> RequestHandler::AsOf(const Target& target) const {
@@ -158,7 +163,7 @@ void RequestHandler::Handle(const HttpRequest& request, const Peer& peer,
   const bool get = request.method == "GET" || request.method == "HEAD";
   const std::string resource = s.size() > 1 ? s[1] : "";
 
-  if (resource == "commands" || resource == "batch") {
+  if (resource == "commands" || resource == "batch" || resource == "restore") {
     if (s.size() != 2) return not_found();
     if (request.method != "POST") return respond(ErrorResponse(MethodNotAllowed(request.method, "POST")));
     return Write(t, request, peer, std::move(respond));
@@ -175,6 +180,7 @@ void RequestHandler::Handle(const HttpRequest& request, const Peer& peer,
   }
   if (resource == "events" && s.size() == 2) return Events(t, request, std::move(respond));
   if (resource == "verify" && s.size() == 2) return Verify(std::move(respond));
+  if (resource == "backup" && s.size() == 2) return Backup(std::move(respond));
   if (resource == "feed") {
     return respond(ErrorResponse(InvalidArgument("the feed is streamed; the server handles it")));
   }
@@ -314,6 +320,26 @@ void RequestHandler::Verify(std::function<void(HttpResponse)> respond) {
   });
 }
 
+void RequestHandler::Backup(std::function<void(HttpResponse)> respond) {
+  host_.SubmitRead([this, respond = std::move(respond)](ReaderContext& reader) mutable {
+    // A consistent copy beside the store, streamed to the client and then removed.
+    static std::atomic<int> counter{0};
+    const std::string path = reader.store.path() + ".backup-" + std::to_string(::getpid()) + "-" +
+                             std::to_string(counter.fetch_add(1));
+    Status s = reader.store.Backup(path);
+    HttpResponse response;
+    if (s.ok()) {
+      response.content_type = "application/vnd.sqlite3";
+      response.file = path;
+    } else {
+      response = ErrorResponse(s);
+    }
+    boost::asio::post(host_.io_executor(), [respond = std::move(respond), response = std::move(response)] {
+      respond(response);
+    });
+  });
+}
+
 void RequestHandler::Write(const Target& target, const HttpRequest& request, const Peer& peer,
                            std::function<void(HttpResponse)> respond) {
   if (!writers_.Allows(peer)) {
@@ -333,6 +359,30 @@ void RequestHandler::Write(const Target& target, const HttpRequest& request, con
   auto body = api::ParseJson(request.body, BodyLimitFor(request.target));
   if (!body.ok()) return respond(ErrorResponse(body.status()));
 
+  auto done = [respond](Result<service::WriteResult> result) {
+    if (!result.ok()) return respond(ErrorResponse(result.status()));
+    respond(JsonResponse(api::ToJson(*result), "", result->duplicate ? 200 : 201));
+  };
+  if (target.segments[1] == "restore") {
+    auto list = body->find("events");
+    if (!body->is_object() || list == body->end() || !list->is_array() || list->empty()) {
+      return respond(ErrorResponse(InvalidArgument("a restore needs \"events\": a non-empty array of "
+                                                   "exported events", "missing_field")));
+    }
+    std::vector<service::RestoredEvent> events;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      auto event = api::RestoredEventFromJson((*list)[i]);
+      if (!event.ok()) {
+        return respond(ErrorResponse(event.status().WithContext("events[" + std::to_string(i) + "]")));
+      }
+      events.push_back(std::move(event).value());
+    }
+    return host_.SubmitExclusive(
+        [events = std::move(events)](service::Registry& registry) mutable {
+          return registry.Restore(std::move(events));
+        },
+        std::move(done));
+  }
   std::vector<Command> commands;
   service::WriteOptions options;
   options.recorded_by = peer.user;
@@ -351,11 +401,7 @@ void RequestHandler::Write(const Target& target, const HttpRequest& request, con
     return Status::Ok();
   });
   if (!decoded.ok()) return respond(ErrorResponse(decoded));
-  host_.SubmitWrite(std::move(commands), std::move(options),
-                    [respond = std::move(respond)](Result<service::WriteResult> result) {
-                      if (!result.ok()) return respond(ErrorResponse(result.status()));
-                      respond(JsonResponse(api::ToJson(*result), "", result->duplicate ? 200 : 201));
-                    });
+  host_.SubmitWrite(std::move(commands), std::move(options), std::move(done));
 }
 
 }  // namespace registry::daemon

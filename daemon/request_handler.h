@@ -36,6 +36,7 @@ struct HttpResponse {
   std::string body;
   std::string etag;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string file;  // when set, the body is this file's contents; the server removes it after
 };
 
 // A target split into path segments and decoded query parameters.
@@ -48,7 +49,7 @@ Result<Target> ParseTarget(std::string_view target);
 
 // Request bodies above this are refused with 413 (batches may be larger).
 inline constexpr std::size_t kMaxCommandBody = 1 << 20;
-inline constexpr std::size_t kMaxBatchBody = 16 << 20;
+inline constexpr std::size_t kMaxBatchBody = 16 << 20;  // batches and restores
 
 class RequestHandler {
  public:
@@ -71,6 +72,7 @@ class RequestHandler {
   void Events(const Target& target, const HttpRequest& request,
               std::function<void(HttpResponse)> respond);
   void Verify(std::function<void(HttpResponse)> respond);
+  void Backup(std::function<void(HttpResponse)> respond);
   Result<CivilDate> AsOf(const Target& target) const;
 
   RegistryHost& host_;

@@ -135,6 +135,24 @@ awaitable<void> Server::State::Accept() {
 
 awaitable<void> Server::State::Send(Connection& conn, const HttpResponse& r, unsigned version,
                                     bool keep_alive) {
+  if (!r.file.empty()) {
+    http::response<http::file_body> res{static_cast<http::status>(r.status), version};
+    res.set(http::field::server, "registryd");
+    res.set(http::field::content_type, r.content_type);
+    error_code open_ec;
+    res.body().open(r.file.c_str(), beast::file_mode::scan, open_ec);
+    ::unlink(r.file.c_str());  // the open descriptor keeps the data until sent
+    if (open_ec) {
+      co_await Send(conn, ErrorResponse(Internal("cannot read the backup: " + open_ec.message())), version, false);
+      co_return;
+    }
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    conn.stream.expires_never();  // a large copy may take a while; the client is reading
+    error_code ec;
+    co_await http::async_write(conn.stream, res, net::redirect_error(use_awaitable, ec));
+    co_return;
+  }
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
   res.set(http::field::server, "registryd");
   if (r.status != 304) res.set(http::field::content_type, r.content_type);

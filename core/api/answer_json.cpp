@@ -225,6 +225,45 @@ json ToJson(const service::LoggedEvent& e) {
   return out;
 }
 
+Result<service::RestoredEvent> RestoredEventFromJson(const json& line) {
+  if (!line.is_object()) return InvalidArgument("an exported event must be a JSON object", "wrong_type");
+  auto text = [&](const char* key) -> Result<std::string> {
+    auto it = line.find(key);
+    if (it == line.end() || !it->is_string()) {
+      return InvalidArgument(std::string("an exported event needs \"") + key + "\" as a string",
+                             "missing_field");
+    }
+    return it->get<std::string>();
+  };
+  service::RestoredEvent r;
+  auto position = line.find("position");
+  if (position == line.end() || !position->is_number_integer() || position->get<std::int64_t>() < 1) {
+    return InvalidArgument("an exported event needs \"position\" (1 or more)", "missing_field");
+  }
+  r.position = position->get<std::int64_t>();
+  REGISTRY_ASSIGN_OR_RETURN(r.stream, text("stream"));
+  REGISTRY_ASSIGN_OR_RETURN(std::string type, text("type"));
+  REGISTRY_ASSIGN_OR_RETURN(std::string id, text("event_id"));
+  REGISTRY_ASSIGN_OR_RETURN(r.event_id, Uuid::Parse(id));
+  REGISTRY_ASSIGN_OR_RETURN(std::string at, text("recorded_at"));
+  REGISTRY_ASSIGN_OR_RETURN(r.recorded_at_us, ParseTimestamp(at));
+  REGISTRY_ASSIGN_OR_RETURN(r.recorded_by, text("recorded_by"));
+  for (const char* key : {"correlation_id", "causation_id"}) {
+    if (auto it = line.find(key); it != line.end() && it->is_string()) {
+      REGISTRY_ASSIGN_OR_RETURN(Uuid u, Uuid::Parse(it->get<std::string>()));
+      (std::string_view(key) == "correlation_id" ? r.correlation_id : r.causation_id) = u;
+    }
+  }
+  auto data = line.find("data");
+  if (data == line.end() || !data->is_object()) {
+    return InvalidArgument("an exported event needs \"data\" as an object", "missing_field");
+  }
+  json fact = *data;
+  fact["type"] = type;
+  REGISTRY_ASSIGN_OR_RETURN(r.event, EventFromJson(fact));
+  return r;
+}
+
 json ErrorJson(const Status& status) {
   return {{"error",
            {{"code", std::string(StatusCodeName(status.code()))},

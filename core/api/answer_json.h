@@ -24,6 +24,10 @@ nlohmann::json ToJson(const store::VerifyReport& r);
 // An event of the log, with its metadata: position, stream, version, type, ids, times, hash.
 nlohmann::json ToJson(const service::LoggedEvent& e);
 
+// The inverse of ToJson(LoggedEvent), for restoring an export (docs/export-format.md). The
+// hash is not read: the store recomputes it, and a faithful restore reproduces it.
+Result<service::RestoredEvent> RestoredEventFromJson(const nlohmann::json& line);
+
 // {"error": {"code": "failed_precondition", "reason": "already_member", "message": "..."}}
 nlohmann::json ErrorJson(const Status& status);
 

@@ -380,8 +380,15 @@ Result<Projection::Evaluation> Projection::Evaluate(const Change& change, bool s
       continue;
     }
     entries.insert(entries.end(), fresh.begin(), fresh.end());
-    REGISTRY_ASSIGN_OR_RETURN(SessionRecord record, SessionRecord::Build(id, entries, strict));
-    out.sessions.emplace(id, std::move(record));
+    Result<SessionRecord> record = SessionRecord::Build(id, entries, strict);
+    if (!record.ok() && record.status().reason() == "unknown_session" && sessions_.count(id)) {
+      // The session exists now: the change would take its opening away from its items.
+      return FailedPrecondition("session " + id + " still has items recorded for it; retract those "
+                                "first (" + record.status().message() + ")",
+                                "session_in_use");
+    }
+    if (!record.ok()) return record.status();
+    out.sessions.emplace(id, std::move(record).value());
   }
   return out;
 }

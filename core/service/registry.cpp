@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 #include <tuple>
+#include <iterator>
 #include <utility>
 
 #include "core/domain/decide.h"
@@ -235,7 +236,7 @@ std::vector<Result<WriteResult>> Registry::Commit(std::vector<PreparedWrite> wri
     store::AppendResult& a = *appended[i];
     if (!a.duplicate) {
       for (std::size_t e = 0; e < writes[i].events.size(); ++e) {
-        projection_->Apply(std::move(writes[i].events[e]), a.positions[e], a.recorded_at_us);
+        projection_->Apply(std::move(writes[i].events[e]), a.positions[e], a.events[e].recorded_at_us);
       }
     }
     WriteResult r;
@@ -250,6 +251,85 @@ std::vector<Result<WriteResult>> Registry::Commit(std::vector<PreparedWrite> wri
     if (r.ok()) r->head = head().position;
   }
   return results;
+}
+
+Result<WriteResult> Registry::Restore(std::vector<RestoredEvent> events) {
+  if (events.empty()) return InvalidArgument("nothing to restore", "missing_field");
+  WriteResult total;
+  PreparedWrite write;
+  std::int64_t first_in_write = head().position + 1;
+  // Checks and commits what has been gathered; an amendment of an event in the same write
+  // needs that event folded in first.
+  auto flush = [&]() -> Status {
+    if (write.events.empty()) return Status::Ok();
+    REGISTRY_RETURN_IF_ERROR(projection_->Check(write.events, head().position + 1));
+    std::vector<PreparedWrite> one;
+    one.push_back(std::exchange(write, PreparedWrite{}));
+    REGISTRY_ASSIGN_OR_RETURN(WriteResult r, std::move(Commit(std::move(one)).front()));
+    total.positions.insert(total.positions.end(), r.positions.begin(), r.positions.end());
+    total.streams.insert(total.streams.end(), r.streams.begin(), r.streams.end());
+    total.types.insert(total.types.end(), r.types.begin(), r.types.end());
+    std::move(r.recorded.begin(), r.recorded.end(), std::back_inserter(total.recorded));
+    first_in_write = head().position + 1;
+    return Status::Ok();
+  };
+  for (RestoredEvent& r : events) {
+    if (r.position <= head().position && write.events.empty()) {
+      // Already restored by an earlier run: the same event must be there.
+      REGISTRY_ASSIGN_OR_RETURN(auto stored, store_->ReadForward(r.position, 1));
+      if (stored.empty() || stored.front().event_id != r.event_id) {
+        return FailedPrecondition("position " + std::to_string(r.position) +
+                                      " already holds another event; a restore goes into an empty "
+                                      "registry or one restored from the same export",
+                                  "restore_position");
+      }
+      total.duplicate = true;
+      continue;
+    }
+    const std::int64_t next = head().position + 1 + static_cast<std::int64_t>(write.events.size());
+    if (r.position != next) {
+      return FailedPrecondition("restoring position " + std::to_string(r.position) +
+                                    ", but the next position of this registry is " +
+                                    std::to_string(next) +
+                                    " (a restore goes into an empty registry, in order)",
+                                "restore_position");
+    }
+    std::optional<Fact> fact = AsFact(r.event);
+    if (!fact) {
+      const std::int64_t target = std::holds_alternative<EventCorrected>(r.event)
+                                      ? std::get<EventCorrected>(r.event).target
+                                      : std::get<EventRetracted>(r.event).target;
+      if (target >= first_in_write) REGISTRY_RETURN_IF_ERROR(flush());
+    }
+    const std::string stream = fact ? StreamOf(*fact)
+                                    : projection_->StreamAt(std::holds_alternative<EventCorrected>(r.event)
+                                                                ? std::get<EventCorrected>(r.event).target
+                                                                : std::get<EventRetracted>(r.event).target);
+    if (!stream.empty() && stream != r.stream) {
+      return InvalidArgument("position " + std::to_string(r.position) + " is in stream '" + r.stream +
+                                 "' but its fact belongs to '" + stream + "'",
+                             "wrong_stream");
+    }
+    store::EncodedPayload payload = store::EncodeEvent(r.event);
+    store::NewEvent e;
+    e.stream_id = r.stream;
+    e.type = std::string(payload.type);
+    e.schema_version = payload.schema_version;
+    e.payload = std::move(payload.bytes);
+    e.event_id = r.event_id;
+    e.recorded_by = r.recorded_by;
+    e.correlation_id = r.correlation_id;
+    e.causation_id = r.causation_id;
+    e.recorded_at_us = r.recorded_at_us;
+    write.request.events.push_back(std::move(e));
+    write.streams.push_back(r.stream);
+    write.types.emplace_back(TypeName(r.event));
+    write.events.push_back(std::move(r.event));
+  }
+  REGISTRY_RETURN_IF_ERROR(flush());
+  total.head = head().position;
+  if (!total.positions.empty()) total.duplicate = false;
+  return total;
 }
 
 Result<const Projection*> Registry::AsKnownAt(std::int64_t position) {

@@ -61,6 +61,18 @@ struct LoggedEvent {
   Event event;
 };
 
+// An event from an export, to be restored exactly: same position, stream, id, time, author.
+struct RestoredEvent {
+  std::int64_t position = 0;
+  std::string stream;
+  Event event;
+  Uuid event_id;
+  std::int64_t recorded_at_us = 0;
+  std::string recorded_by;
+  std::optional<Uuid> correlation_id;
+  std::optional<Uuid> causation_id;
+};
+
 // A write decided against the projection and ready to append (see Registry::Prepare).
 struct PreparedWrite {
   store::AppendRequest request;
@@ -88,6 +100,13 @@ class Registry {
   Result<WriteResult> Execute(const Command& command, const WriteOptions& options);
   // Records several commands atomically, the rules checked on the whole batch (DecideAll).
   Result<WriteResult> ExecuteBatch(std::span<const Command> commands, const WriteOptions& options);
+
+  // Appends exported events at their original positions with their original metadata, so
+  // the restored log, hash chain included, is identical to the exported one. The rules are
+  // checked as for any write. FailedPrecondition (reason "restore_position") unless the
+  // first event is at the next position; InvalidArgument when an event's stream is not
+  // the one its fact belongs to.
+  Result<WriteResult> Restore(std::vector<RestoredEvent> events);
 
   // The two halves of ExecuteBatch, for group commit. Prepare decides the commands against
   // the projection as it stands (a retry skips the rules). Commit appends several prepared

@@ -370,6 +370,12 @@ Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending
   SQLite::Statement& insert = *statements_->insert;
   for (const NewEvent& e : request.events) {
     REGISTRY_ASSIGN_OR_RETURN(std::int64_t version, CurrentVersion(e.stream_id, pending));
+    const std::int64_t recorded_at = e.recorded_at_us.value_or(now);
+    if (recorded_at < pending.last_recorded_at_us) {
+      return InvalidArgument("event " + e.event_id.ToString() + " is recorded at " +
+                                 std::to_string(recorded_at) + " us, before the event it follows",
+                             "recorded_at_goes_back");
+    }
     RecordedEvent r;
     r.position = pending.head.position + 1;
     r.stream_id = e.stream_id;
@@ -378,7 +384,7 @@ Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending
     r.schema_version = e.schema_version;
     r.payload = e.payload;
     r.event_id = e.event_id;
-    r.recorded_at_us = now;
+    r.recorded_at_us = recorded_at;
     r.recorded_by = e.recorded_by;
     r.correlation_id = e.correlation_id;
     r.causation_id = e.causation_id;
@@ -400,7 +406,7 @@ Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending
     insert.exec();
 
     pending.head = Head{r.position, r.hash};
-    pending.last_recorded_at_us = now;
+    pending.last_recorded_at_us = recorded_at;
     pending.stream_versions[r.stream_id] = r.stream_version;
     result.positions.push_back(r.position);
     result.events.push_back(std::move(r));
@@ -494,6 +500,20 @@ Result<std::int64_t> EventStore::PositionAt(std::int64_t recorded_at_us) {
     return lo;
   } catch (const SQLite::Exception& e) {
     return StatusFromSqlite(e, "find the position recorded at a time");
+  }
+}
+
+Status EventStore::Backup(const std::string& path) {
+  if (::access(path.c_str(), F_OK) == 0) {
+    return AlreadyExists("'" + path + "' exists; a backup never overwrites", "backup_exists");
+  }
+  try {
+    REGISTRY_RETURN_IF_ERROR(CreateFileIfMissing(path, true));  // 0600, like the store
+    db_->backup(path.c_str(), SQLite::Database::Save);
+    return Status::Ok();
+  } catch (const SQLite::Exception& e) {
+    ::unlink(path.c_str());
+    return StatusFromSqlite(e, "back up '" + path_ + "' to '" + path + "'");
   }
 }
 

@@ -108,6 +108,10 @@ class EventStore {
   // an error Status means the log could not be read at all.
   Result<VerifyReport> Verify(std::size_t batch_size = 10000);
 
+  // Writes a consistent copy of the whole store to `path` (SQLite's online backup API),
+  // while other connections keep reading and writing. AlreadyExists if `path` exists.
+  Status Backup(const std::string& path);
+
   const std::string& path() const { return path_; }
 
  private:

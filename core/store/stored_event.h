@@ -30,6 +30,8 @@ struct NewEvent {
   std::string recorded_by;
   std::optional<Uuid> correlation_id;
   std::optional<Uuid> causation_id;
+  // Restoring an exported log: the original recording time (else the store's clock).
+  std::optional<std::int64_t> recorded_at_us;
 };
 
 // What the caller believes a stream's version is before the append.

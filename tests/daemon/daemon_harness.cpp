@@ -161,8 +161,7 @@ Daemon::~Daemon() {
   if (pid_ > 0) Kill();
 }
 
-int Daemon::RunToExit(std::chrono::seconds timeout) {
-  if (!Spawn()) return -1;
+int Daemon::WaitForExit(std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
@@ -174,6 +173,11 @@ int Daemon::RunToExit(std::chrono::seconds timeout) {
   }
   Kill();
   return -1;
+}
+
+int Daemon::RunToExit(std::chrono::seconds timeout) {
+  if (!Spawn()) return -1;
+  return WaitForExit(timeout);
 }
 
 bool Daemon::Spawn() {
@@ -211,17 +215,7 @@ bool Daemon::Start() {
 int Daemon::Stop(std::chrono::seconds grace) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
-  const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  Kill();
-  return -1;
+  return WaitForExit(grace);
 }
 
 void Daemon::Kill() {

@@ -83,6 +83,8 @@ class Daemon {
   std::string socket_, db_, log_;
   std::vector<std::string> args_;
   bool Spawn();
+  // Waits for the process to exit; kills it after `timeout`. The exit status, or -1.
+  int WaitForExit(std::chrono::seconds timeout);
   pid_t pid_ = -1;
 };
 

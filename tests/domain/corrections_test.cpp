@@ -67,7 +67,7 @@ TEST_CASE("Corrections: a retraction removes the fact from every answer") {
 
   SUBCASE("a session cannot be retracted while items refer to it") {
     h.Must(SchedulePanel{"council-110", D("2019-11-27"), "World Migration Report 2020", {}, {}});
-    h.Refused(RetractEvent{1, "wrong session"}, "unknown_session");
+    h.Refused(RetractEvent{1, "wrong session"}, "session_in_use");
   }
   SUBCASE("moving a session's dates must keep its items inside") {
     h.Must(SchedulePanel{"council-110", D("2019-11-28"), "Mobility Dynamics in the Sahel", {}, {}});

@@ -6,7 +6,9 @@
 #include <iostream>
 #include <regex>
 
+#include "core/api/answer_json.h"
 #include "core/api/import_parse.h"
+#include "core/api/json_parse.h"
 #include "core/base/uuid.h"
 #include "tools/registryctl/exit_codes.h"
 
@@ -101,6 +103,21 @@ class Importer {
         } else {
           for (json& c : *commands) lines_.push_back({number, std::move(c)});
         }
+      } else if (auto parsed = api::ParseJson(text); !parsed.ok()) {
+        bad = parsed.status();
+      } else if (parsed->is_object() && !parsed->contains("command") && parsed->contains("position") &&
+                 parsed->contains("data")) {
+        // A line of an export: restored as it was recorded.
+        if (!lines_.empty() && !restore_) {
+          bad = InvalidArgument("an exported event among commands; a file is one or the other", "mixed_file");
+        } else if (auto event = api::RestoredEventFromJson(*parsed); !event.ok()) {
+          bad = event.status();
+        } else {
+          restore_ = true;
+          lines_.push_back({number, std::move(parsed).value()});
+        }
+      } else if (restore_) {
+        bad = InvalidArgument("a command among exported events; a file is one or the other", "mixed_file");
       } else if (auto command = api::ParseCommandLine(text); !command.ok()) {
         bad = command.status();
       } else {
@@ -140,11 +157,10 @@ class Importer {
   }
 
   int Record(const std::vector<Line>& batch) {
-    json body = {{"commands", json::array()}};
-    for (const Line& l : batch) body["commands"].push_back(l.command);
-    std::string text = body.dump();
-    body["idempotency_key"] = KeyFor(text);
-    auto posted = Post("/v1/batch", body.dump());
+    json body = {{restore_ ? "events" : "commands", json::array()}};
+    for (const Line& l : batch) body[restore_ ? "events" : "commands"].push_back(l.command);
+    if (!restore_) body["idempotency_key"] = KeyFor(body.dump());
+    auto posted = Post(restore_ ? "/v1/restore" : "/v1/batch", body.dump());
     if (!posted.ok()) {
       err_ << "registryctl: " << posted.status().message() << "\n";
       return ExitFor(posted.status());
@@ -166,6 +182,10 @@ class Importer {
       }
       ++refused_;
       return kOk;
+    }
+    if (restore_) {  // a restore stops at the first refused event: what follows depends on it
+      Problem(batch.front().number, message);
+      return ExitFor(status);
     }
     // --continue: record the batch's commands one by one, reporting those refused.
     for (const Line& l : batch) {
@@ -223,8 +243,9 @@ class Importer {
            << "\n";
       return;
     }
-    out_ << "imported " << options_.path << ": " << commands_ << " commands, " << events_ << " events recorded";
-    if (duplicates_ > 0) out_ << ", " << duplicates_ << " commands already recorded (nothing duplicated)";
+    const char* unit = restore_ ? " exported events" : " commands";
+    out_ << "imported " << options_.path << ": " << commands_ << unit << ", " << events_ << " events recorded";
+    if (duplicates_ > 0) out_ << ", " << duplicates_ << unit << " already recorded (nothing duplicated)";
     if (bad_lines_ > 0) out_ << ", " << bad_lines_ << " bad lines skipped";
     if (refused_ > 0) out_ << ", " << refused_ << " commands refused";
     out_ << "\n";
@@ -236,6 +257,7 @@ class Importer {
   std::ostream& err_;
   bool progress_;
   std::vector<Line> lines_;
+  bool restore_ = false;  // the file is an export
   std::size_t total_lines_ = 0, bad_lines_ = 0, refused_ = 0, commands_ = 0, duplicates_ = 0, events_ = 0;
 };
 

@@ -2,7 +2,14 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <map>
 
@@ -140,6 +147,75 @@ int VerifyOffline(const Globals& g, const std::string& db) {
   json body = api::ToJson(*report);
   std::cout << (g.json ? body.dump(2) + "\n" : RenderVerify(body));
   return report->ok ? kOk : kDamaged;
+}
+
+int Export(const Globals& g, const std::string& output, const std::string& from) {
+  auto connection = Connect(g);
+  if (!connection.ok()) return Fail(connection.status());
+  std::ofstream file;
+  if (!output.empty() && output != "-") {
+    const mode_t old_mask = ::umask(077);  // the whole record: as private as the store (0600)
+    file.open(output, std::ios::out | std::ios::trunc);
+    ::umask(old_mask);
+    if (!file) return Fail(InvalidArgument("cannot write " + output));
+  }
+  std::ostream& out = file.is_open() ? file : std::cout;
+  std::string next = from.empty() ? "1" : from;
+  std::int64_t events = 0;
+  out << "# Council Registry export (docs/export-format.md); restore with: registryctl import FILE\n";
+  while (true) {
+    auto response = (*connection)->Request("GET", "/v1/events?from=" + next + "&limit=1000");
+    if (!response.ok()) return Fail(response.status());
+    json page = json::parse(response->body, nullptr, false);
+    if (response->status >= 300) {
+      std::cerr << RenderError(page, response->status) << "\n";
+      return ExitFor(response->status);
+    }
+    if (page["events"].empty()) break;
+    for (const json& e : page["events"]) {
+      out << e.dump() << "\n";
+      ++events;
+    }
+    next = page["next"].dump();
+  }
+  out.flush();
+  if (!out) return Fail(Unavailable("writing the export failed (disk full?)"));
+  if (file.is_open()) std::cerr << "exported " << events << " events to " << output << "\n";
+  return kOk;
+}
+
+int Backup(const Globals& g, const std::string& output) {
+  if (::access(output.c_str(), F_OK) == 0) {
+    return Fail(AlreadyExists(output + " exists; a backup never overwrites", "backup_exists"));
+  }
+  auto connection = Connect(g);
+  if (!connection.ok()) return Fail(connection.status());
+  auto response = (*connection)->Request("GET", "/v1/backup");
+  if (!response.ok()) return Fail(response.status());
+  if (response->status >= 300) {
+    std::cerr << RenderError(json::parse(response->body, nullptr, false), response->status) << "\n";
+    return ExitFor(response->status);
+  }
+  {
+    int fd = ::open(output.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return Fail(Unavailable("cannot create " + output + ": " + std::strerror(errno)));
+    std::size_t written = 0;
+    while (written < response->body.size()) {
+      ssize_t n = ::write(fd, response->body.data() + written, response->body.size() - written);
+      if (n <= 0) {
+        ::close(fd);
+        ::unlink(output.c_str());
+        return Fail(Unavailable("writing " + output + " failed: " + std::strerror(errno)));
+      }
+      written += static_cast<std::size_t>(n);
+    }
+    ::fsync(fd);
+    ::close(fd);
+  }
+  // The copy must open and verify on its own.
+  int code = VerifyOffline(g, output);
+  if (code == kOk && !g.json) std::cout << "backup written to " << output << "\n";
+  return code;
 }
 
 constexpr const char* kExitCodes =
@@ -288,6 +364,20 @@ int main(int argc, char** argv) {
       result = Post(g, command);
     });
   }
+
+  // ---- Export and backup ----
+  std::string output;
+  CLI::App* export_cmd = app.add_subcommand("export", "Write the whole log as JSON Lines (restorable with import)");
+  export_cmd->footer("Example: registryctl export registry.jsonl   (then: registryctl import registry.jsonl "
+                     "into an empty registry reproduces every answer, as-known-at included)");
+  export_cmd->add_option("file", output, "Output file (default: standard output)");
+  export_cmd->add_option("--from", from, "First position (default: 1)");
+  export_cmd->callback([&] { result = Export(g, output, from); });
+
+  CLI::App* backup = app.add_subcommand("backup", "Write a consistent copy of the store while registryd serves");
+  backup->footer("Example: registryctl backup /srv/backups/registry-2026-11-30.db   (the copy is verified)");
+  backup->add_option("file", output, "The copy to write (must not exist)")->required();
+  backup->callback([&] { result = Backup(g, output); });
 
   // ---- Import ----
   ImportOptions import_options;

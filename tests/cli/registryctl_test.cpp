@@ -1,0 +1,213 @@
+// registryctl as a user runs it, against a real registryd: exit codes, --json output,
+// import errors with line numbers, export/import round trip, backup while writes go on.
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "tests/daemon/daemon_harness.h"
+
+namespace registry::testing {
+namespace {
+
+using nlohmann::json;
+
+struct Run {
+  int code = -1;
+  std::string out;  // standard output and error, interleaved
+};
+
+std::string Quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+Run Ctl(const Daemon& d, const std::string& args) {
+  const std::string command = std::string(REGISTRYCTL_PATH) + " --socket " + Quote(d.socket()) + " " + args + " 2>&1";
+  Run run;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 4096> buffer{};
+  std::size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
+  int status = ::pclose(pipe);
+  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+json Json(const Run& r) { return json::parse(r.out, nullptr, false); }
+
+std::string Write(const Daemon& d, const std::string& name, const std::string& text) {
+  const std::string path = d.dir() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+const char* kExample = REGISTRY_SOURCE_DIR "/examples/iom-council.jsonl";
+
+TEST_CASE("registryctl: queries print tables, --json prints the API's JSON") {
+  Daemon d;
+  REQUIRE(d.Start());
+  REQUIRE(Ctl(d, std::string("import ") + kExample).code == 0);
+  Run count = Ctl(d, "count --as-of 2019-11-26");
+  CHECK(count.code == 0);
+  CHECK(count.out.find("Member states on 2019-11-26: 173") != std::string::npos);
+  Run count_json = Ctl(d, "--json count --as-of 2021-04-19");
+  CHECK(Json(count_json)["members"] == 174);
+  CHECK(Json(Ctl(d, "--json members --as-of 2022-11-30"))["count"] == 175);
+  CHECK(Ctl(d, "pending --as-of 2019-11-26").out.find("LBN   Lebanon") != std::string::npos);
+  CHECK(Ctl(d, "state Lebanon").out.find("Status: not a member") != std::string::npos);
+  CHECK(Ctl(d, "session 'Council 110'").out.find("Mobility Dynamics in the Sahel") != std::string::npos);
+  CHECK(Ctl(d, "sessions").out.find("council-111") != std::string::npos);
+  CHECK(Ctl(d, "timeline").out.find("2022-11-30  175") != std::string::npos);
+  CHECK(Json(Ctl(d, "--json log --from 2 --limit 3"))["events"].size() == 3);
+  CHECK(Ctl(d, "verify").out.find("OK: 17 events checked") != std::string::npos);
+  CHECK(Ctl(d, "verify --db " + Quote(d.db())).code == 0);
+  CHECK(Json(Ctl(d, "--json count --as-of 2022-11-30 --known-at 16"))["members"] == 174);
+}
+
+TEST_CASE("registryctl: each recording command succeeds or fails with its exit code") {
+  Daemon d;
+  REQUIRE(d.Start());
+  CHECK(Ctl(d, "open-session --body Council --number 110 --venue Geneva --opening-date 2019-11-26 "
+               "--planned-closing-date 2019-11-29").code == 0);
+  Run approved = Ctl(d, "approve-application Lebanon 2019-11-26 --session council-110 --decision-ref 'Res. 1'");
+  CHECK(approved.code == 0);
+  CHECK(approved.out.find("recorded ApplicationApproved at position 2 (state-LBN)") != std::string::npos);
+  Run refused = Ctl(d, "approve-application Lebanon 2019-11-27");
+  CHECK(refused.code == 1);
+  CHECK(refused.out.find("already_approved") != std::string::npos);
+  CHECK(Ctl(d, "close-application Lebanon 2020-05-28 --outcome lapsed").code == 0);
+  CHECK(Ctl(d, "record-membership-effect Lebanon 2020-06-01").code == 1);
+  CHECK(Ctl(d, "receive-application Atlantis 2020-01-01").code == 4);
+  CHECK(Ctl(d, "receive-application Lebanon 2019-02-30").code == 4);
+  CHECK(Ctl(d, "receive-application").code == 2);  // usage: the state is required
+  CHECK(Ctl(d, "no-such-command").code == 2);
+  CHECK(Ctl(d, "schedule-panel --session council-110 --date 2019-11-27 --title 'WMR 2020' --moderators A B").code == 0);
+  CHECK(Ctl(d, "record-address --session council-110 --date 2019-11-26 --speaker 'António Vitorino'").code == 0);
+  CHECK(Ctl(d, "adopt-decision --session council-110 --date 2019-11-26 --reference R2 --approves Barbados --admit").code == 0);
+  CHECK(Ctl(d, "grant-observer Kuwait 2017-06-01").code == 0);
+  CHECK(Ctl(d, "end-observer Kuwait 2018-06-01").code == 0);
+  CHECK(Ctl(d, "rename-state Barbados 2020-01-01 --name 'Barbados (renamed)'").code == 0);
+  CHECK(Ctl(d, "end-membership Barbados 2021-01-01 --reason withdrawal").code == 0);
+  CHECK(Ctl(d, "resume-membership Barbados 2022-01-01").code == 0);
+  CHECK(Ctl(d, "register-entity --code XKX --name Kosovo").code == 0);
+  CHECK(Ctl(d, "record-opening-balance --date 2000-01-01 --members CHE").code == 0);
+  CHECK(Ctl(d, "succeed-seat --predecessor CHE --successor XKX --date 2005-01-01").code == 0);
+  CHECK(Ctl(d, "close-session --session council-110 --date 2019-11-29").code == 0);
+  CHECK(Ctl(d, "correct 2 --fields '{\"decision_ref\": \"Res. 1/2019\"}' --reason typo").code == 0);
+  CHECK(Ctl(d, "retract 4 --reason 'recorded in error'").code == 0);  // the panel
+  Run in_use = Ctl(d, "retract 1 --reason 'wrong session'");  // the session: its items refer to it
+  CHECK(in_use.code == 1);
+  CHECK(in_use.out.find("session_in_use") != std::string::npos);
+  CHECK(Ctl(d, "retract 999 --reason x").code == 4);
+  Run key1 = Ctl(d, "grant-observer Qatar 2010-01-01 --idempotency-key 6f1c2a4e-0b5d-4c3e-9a7f-2d8e1b0c4a51");
+  Run key2 = Ctl(d, "grant-observer Qatar 2010-01-01 --idempotency-key 6f1c2a4e-0b5d-4c3e-9a7f-2d8e1b0c4a51");
+  CHECK(key1.code == 0);
+  CHECK(key2.code == 0);
+  CHECK(key2.out.find("already recorded") != std::string::npos);
+  CHECK(Ctl(d, "grant-observer Bhutan 2010-01-01 --expected-version 5").code == 1);
+  Daemon gone;
+  CHECK(Ctl(gone, "health").code == 3);
+}
+
+TEST_CASE("registryctl: import reports bad lines by number and records nothing, or skips them") {
+  Daemon d;
+  REQUIRE(d.Start());
+  const std::string bad = Write(d, "bad.jsonl",
+                                "{\"command\": \"grant_observer_status\", \"state\": \"KWT\", \"date\": \"2017-06-01\"}\n"
+                                "\n"
+                                "{\"command\": \"grant_observer_status\", \"state\": \"QAT\", \"date\": \"2017-02-30\"}\n"
+                                "not json\n");
+  Run all_or_nothing = Ctl(d, "import " + Quote(bad));
+  CHECK(all_or_nothing.code == 4);
+  CHECK(all_or_nothing.out.find("bad.jsonl:4:") != std::string::npos);  // the first line that does not parse
+  CHECK(Json(Ctl(d, "--json count"))["observers"] == 0);               // nothing recorded
+
+  Run keep_going = Ctl(d, "import --continue " + Quote(bad));
+  CHECK(keep_going.out.find("bad.jsonl:3:") != std::string::npos);  // refused by the daemon: bad date
+  CHECK(keep_going.out.find("bad.jsonl:4:") != std::string::npos);
+  CHECK(Json(Ctl(d, "--json count --as-of 2018-01-01"))["observers"] == 1);
+
+  const std::string csv = Write(d, "members.csv",
+                                "name,iso3,joined,left\n"
+                                "Lebanon,LBN,2019-11-26,\n"
+                                "\"Korea, Republic of\",KOR,2000-01-01,2010-01-01\n"
+                                "Nowhere,XXX,1993,\n");
+  Run csv_run = Ctl(d, "import " + Quote(csv));
+  CHECK(csv_run.code == 4);
+  CHECK(csv_run.out.find("members.csv:4: admission date '1993' is not a full date") != std::string::npos);
+  CHECK(Ctl(d, "import --continue " + Quote(csv)).code == 4);  // bad lines were skipped, so not clean
+  CHECK(Json(Ctl(d, "--json count --as-of 2005-01-01"))["members"] == 1);
+  CHECK(Json(Ctl(d, "--json count --as-of 2020-01-01"))["members"] == 1);
+}
+
+TEST_CASE("registryctl: export, then import into an empty registry, reproduces every answer") {
+  Daemon original;
+  REQUIRE(original.Start());
+  REQUIRE(Ctl(original, std::string("import ") + kExample).code == 0);
+  REQUIRE(Ctl(original, "correct 17 --fields '{\"note\": \"175th\"}' --reason wording").code == 0);
+  REQUIRE(Ctl(original, "retract 2 --reason 'observer date unsourced'").code == 0);
+  const std::string file = original.dir() + "/export.jsonl";
+  REQUIRE(Ctl(original, "export " + Quote(file)).code == 0);
+
+  Daemon copy;
+  REQUIRE(copy.Start());
+  Run restored = Ctl(copy, "import " + Quote(file));
+  REQUIRE_MESSAGE(restored.code == 0, restored.out);
+  CHECK(Ctl(copy, "import " + Quote(file)).out.find("nothing duplicated") != std::string::npos);
+
+  auto same = [&](const std::string& query) {
+    json a = Json(Ctl(original, "--json " + query));
+    json b = Json(Ctl(copy, "--json " + query));
+    CHECK_MESSAGE(a == b, query);
+  };
+  same("health");  // the same head position and hash: the same log, byte for byte
+  for (const char* day : {"2019-11-25", "2019-11-26", "2021-04-19", "2022-11-30"}) {
+    same(std::string("count --as-of ") + day);
+    same(std::string("members --as-of ") + day);
+    same(std::string("pending --as-of ") + day);
+  }
+  for (const char* known : {"1", "5", "16", "17", "18"}) {
+    same(std::string("count --as-of 2022-11-30 --known-at ") + known);
+    same(std::string("members --as-of 1995-01-01 --known-at ") + known);
+  }
+  same("sessions");
+  same("session council-110");
+  same("timeline");
+  same("state RUS");
+  same("log --from 1 --limit 1000");
+}
+
+TEST_CASE("registryctl: backup while writes continue gives a copy that verifies and opens") {
+  Daemon d;
+  REQUIRE(d.Start());
+  REQUIRE(Ctl(d, std::string("import ") + kExample).code == 0);
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    HttpClient c(d.socket());
+    c.Post("/v1/commands", R"({"command": "open_session", "body": "Council", "number": 200, "opening_date": "2030-01-01"})");
+    for (int i = 0; !stop && i < 2000; ++i) {
+      c.Post("/v1/commands", R"({"command": "schedule_panel", "session": "council-200", "title": "p)" + std::to_string(i) + "\"}");
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const std::string copy = d.dir() + "/backup.db";
+  Run backup = Ctl(d, "backup " + Quote(copy));
+  stop = true;
+  writer.join();
+  CHECK(backup.code == 0);
+  CHECK(backup.out.find("OK:") != std::string::npos);
+  CHECK(Ctl(d, "backup " + Quote(copy)).code == 1);  // never overwrites
+  Daemon from_copy({}, copy);
+  REQUIRE(from_copy.Start());
+  CHECK(Json(Ctl(from_copy, "--json count --as-of 2022-11-30"))["members"] == 175);
+}
+
+}  // namespace
+}  // namespace registry::testing
