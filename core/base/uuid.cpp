@@ -2,6 +2,7 @@
 
 #include <sys/random.h>
 
+#include <chrono>
 #include <cstring>
 
 namespace registry {
@@ -12,15 +13,6 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-// FNV-1a, 64-bit: enough mixing to spread (base, index) over 64 bits for Derive.
-std::uint64_t Fnv1a(const std::uint8_t* data, std::size_t size, std::uint64_t h) {
-  for (std::size_t i = 0; i < size; ++i) {
-    h ^= data[i];
-    h *= 0x100000001b3ULL;
-  }
-  return h;
 }
 
 }  // namespace
@@ -71,22 +63,25 @@ Uuid Uuid::NewRandom() {
   return Uuid(bytes);
 }
 
+Uuid Uuid::NewTimeOrdered() {
+  Uuid id = NewRandom();
+  const auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count());
+  for (int i = 0; i < 6; ++i) id.bytes_[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(ms >> (40 - 8 * i));
+  id.bytes_[6] = static_cast<std::uint8_t>((id.bytes_[6] & 0x0F) | 0x70);  // version 7
+  return id;
+}
+
 Uuid Uuid::Derive(const Uuid& base, std::uint32_t index) {
   if (index == 0) return base;
-  std::uint8_t idx[4] = {static_cast<std::uint8_t>(index >> 24),
-                         static_cast<std::uint8_t>(index >> 16),
-                         static_cast<std::uint8_t>(index >> 8), static_cast<std::uint8_t>(index)};
-  std::uint64_t h1 = Fnv1a(base.bytes_.data(), 16, 0xcbf29ce484222325ULL);
-  h1 = Fnv1a(idx, 4, h1);
-  std::uint64_t h2 = Fnv1a(idx, 4, h1 ^ 0x9e3779b97f4a7c15ULL);
-  h2 = Fnv1a(base.bytes_.data(), 16, h2);
-  Bytes bytes{};
-  for (int i = 0; i < 8; ++i) {
-    bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(h1 >> (56 - 8 * i));
-    bytes[static_cast<std::size_t>(8 + i)] = static_cast<std::uint8_t>(h2 >> (56 - 8 * i));
+  // An odd multiplier makes the map from index to offset one-to-one over 32 bits, so the
+  // derived ids of one base never collide with each other or with the base.
+  const std::uint32_t offset = index * 0x9E3779B1u;
+  Bytes bytes = base.bytes_;
+  for (int i = 0; i < 4; ++i) {
+    bytes[static_cast<std::size_t>(12 + i)] ^= static_cast<std::uint8_t>(offset >> (24 - 8 * i));
   }
-  bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0F) | 0x80);  // version 8 (custom)
-  bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3F) | 0x80);
   return Uuid(bytes);
 }
 

@@ -28,8 +28,12 @@ class Uuid {
   static Result<Uuid> FromBytes(std::string_view raw);
   // A version-4 UUID from the kernel's random source.
   static Uuid NewRandom();
-  // A deterministic version-8 UUID derived from `base` and `index` (index 0 returns base).
-  // Used to give each event of a multi-event command its own id from one idempotency key.
+  // A version-7 UUID (RFC 9562): 48 bits of Unix milliseconds, then random bits. Ids made
+  // one after another sort together, so an index over them grows at its end.
+  static Uuid NewTimeOrdered();
+  // A deterministic UUID derived from `base` and `index` (index 0 returns base): the
+  // first 12 bytes of `base`, the last 4 mixed with `index`. Gives each event of a
+  // multi-event command its own id from one idempotency key, next to the others.
   static Uuid Derive(const Uuid& base, std::uint32_t index);
 
   const Bytes& bytes() const { return bytes_; }

@@ -188,7 +188,7 @@ Result<PreparedWrite> Registry::Prepare(std::span<const Command> commands,
                                         const WriteOptions& options) {
   REGISTRY_ASSIGN_OR_RETURN(std::vector<PlannedEvent> planned,
                             TranslateAll(*projection_, commands, LocalTimeToUtcMicros));
-  const Uuid key = options.idempotency_key.value_or(Uuid::NewRandom());
+  const Uuid key = options.idempotency_key.value_or(Uuid::NewTimeOrdered());
   PreparedWrite write;
   for (std::size_t i = 0; i < planned.size(); ++i) {
     store::EncodedPayload payload = store::EncodeEvent(planned[i].event);

@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <set>
+#include <thread>
 
 namespace registry {
 namespace {
@@ -39,13 +41,29 @@ TEST_CASE("Uuid: random ids are version 4 and distinct") {
   CHECK(seen.size() == 1000);
 }
 
+TEST_CASE("Uuid: time-ordered ids are version 7, carry the time, and sort in order made") {
+  Uuid first = Uuid::NewTimeOrdered();
+  CHECK((first.bytes()[6] >> 4) == 7);
+  CHECK((first.bytes()[8] & 0xC0) == 0x80);
+  std::uint64_t ms = 0;
+  for (int i = 0; i < 6; ++i) ms = (ms << 8) | first.bytes()[static_cast<std::size_t>(i)];
+  const auto now = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  std::chrono::system_clock::now().time_since_epoch()).count());
+  CHECK(ms <= now);
+  CHECK(now - ms < 10'000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  CHECK(first < Uuid::NewTimeOrdered());
+}
+
 TEST_CASE("Uuid: derived ids are deterministic, distinct per index, and index 0 is the base") {
   Uuid base = *Uuid::Parse("00000000-0000-4000-8000-000000000001");
   CHECK(Uuid::Derive(base, 0) == base);
   CHECK(Uuid::Derive(base, 1) == Uuid::Derive(base, 1));
   std::set<Uuid> seen{base};
-  for (std::uint32_t i = 1; i < 500; ++i) seen.insert(Uuid::Derive(base, i));
-  CHECK(seen.size() == 500);
+  for (std::uint32_t i = 1; i < 100'000; ++i) seen.insert(Uuid::Derive(base, i));
+  CHECK(seen.size() == 100'000);
+  // They share the base's first 12 bytes, so they sit together in an index.
+  CHECK(std::equal(base.bytes().begin(), base.bytes().begin() + 12, Uuid::Derive(base, 7).bytes().begin()));
   Uuid other = *Uuid::Parse("00000000-0000-4000-8000-000000000002");
   CHECK(Uuid::Derive(base, 1) != Uuid::Derive(other, 1));
 }

@@ -27,7 +27,6 @@ void Fill(const std::string& path, int n) {
 void DropGuards(SQLite::Database& raw) {
   raw.exec("DROP TRIGGER events_no_update");
   raw.exec("DROP TRIGGER events_no_delete");
-  raw.exec("DROP TRIGGER events_append_order");
 }
 
 VerifyReport VerifyFile(const std::string& path) {
@@ -98,11 +97,30 @@ TEST_CASE("Tamper: verify names the first position that no longer holds") {
     CHECK(r.first_bad_position == 9);
     CHECK(r.problem.find("hash is not 32 bytes") != std::string::npos);
   }
+  SUBCASE("an inserted event that skips a stream version") {
+    raw.exec("INSERT INTO events SELECT position + 20, stream_id, stream_version + 5, event_type, "
+             "schema_version, payload, randomblob(16), recorded_at_us, recorded_by, NULL, NULL, hash "
+             "FROM events WHERE position = 20");
+    VerifyReport r = VerifyFile(path);
+    CHECK(r.first_bad_position == 21);  // the gap in positions comes first here
+  }
+  SUBCASE("a recorded-at that goes back") {
+    raw.exec("UPDATE events SET recorded_at_us = 0 WHERE position = 15");
+    VerifyReport r = VerifyFile(path);
+    CHECK(r.first_bad_position == 15);
+    CHECK(r.problem.find("recorded before") != std::string::npos);
+  }
+  SUBCASE("a stream version edited") {
+    raw.exec("UPDATE events SET stream_version = stream_version + 1 WHERE position = 18");
+    VerifyReport r = VerifyFile(path);
+    CHECK(r.first_bad_position == 18);
+    CHECK(r.problem.find("jumps from version") != std::string::npos);
+  }
   SUBCASE("dropping the guards alone is reported") {
     VerifyReport r = VerifyFile(path);
     CHECK_FALSE(r.ok);
     CHECK_FALSE(r.first_bad_position.has_value());
-    CHECK(r.missing_guards.size() == 3);
+    CHECK(r.missing_guards.size() == 2);
     CHECK(r.problem.find("triggers are missing") != std::string::npos);
   }
 }
