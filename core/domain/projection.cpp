@@ -1,6 +1,7 @@
 #include "core/domain/projection.h"
 
 #include <algorithm>
+#include <unordered_map>
 #include <type_traits>
 
 namespace registry {
@@ -288,12 +289,58 @@ Result<Projection::Evaluation> Projection::Evaluate(const Change& change, bool s
     }
   }
 
+  // The batch's new facts by the states and sessions they concern, found once.
+  std::unordered_map<std::string_view, std::vector<std::size_t>> added_by_state, added_by_session;
+  for (std::size_t i = 0; i < change.added.size(); ++i) {
+    const Fact& fact = *change.added[i].second;
+    if (std::holds_alternative<OpeningBalanceRecorded>(fact)) continue;
+    ForEachState(fact, [&](const std::string& code) {
+      auto& list = added_by_state[code];
+      if (list.empty() || list.back() != i) list.push_back(i);
+    });
+    if (const std::string* id = SessionIdOf(fact)) added_by_session[*id].push_back(i);
+  }
+  // The states and sessions whose existing facts the change replaces or removes.
+  std::set<std::string> amended_states, amended_sessions;
+  auto note_amended = [&](const Fact& fact) {
+    ForEachState(fact, [&](const std::string& code) { amended_states.insert(code); });
+    if (const std::string* id = SessionIdOf(fact)) amended_sessions.insert(*id);
+  };
+  for (const auto& [slot, fact] : change.replaced) {
+    note_amended(fact);
+    note_amended(slots_[static_cast<std::size_t>(slot)].fact);
+  }
+  for (std::int32_t slot : change.removed) note_amended(slots_[static_cast<std::size_t>(slot)].fact);
+
+  auto by_key = [](const TimelineItem& a, const TimelineItem& b) { return a.key() < b.key(); };
   for (const std::string& code : change.affected_states) {
+    std::vector<TimelineItem> fresh;
+    if (auto it = added_by_state.find(code); it != added_by_state.end()) {
+      for (std::size_t i : it->second) {
+        if (auto item = PlaceOnTimeline(code, *change.added[i].second, change.added[i].first)) {
+          fresh.push_back(*item);
+        }
+      }
+    }
+    std::sort(fresh.begin(), fresh.end(), by_key);
+
+    // New facts that all sort after the last one extend the timeline as it stands.
+    const StateTimeline* existing = Timeline(code);
+    const bool extends = !change.rebuild && !change.balance_changed && !amended_states.count(code) &&
+                         existing && !fresh.empty() &&
+                         (!existing->last_key() || *existing->last_key() < fresh.front().key());
+    if (extends) {
+      StateTimeline timeline = *existing;
+      for (const TimelineItem& item : fresh) {
+        REGISTRY_RETURN_IF_ERROR(timeline.Step(item, options_, strict));
+      }
+      out.timelines.emplace(code, std::move(timeline));
+      continue;
+    }
+    // Otherwise the whole timeline is replayed from its facts, as they will stand.
     std::vector<TimelineItem> items;
-    bool extends = !change.rebuild && !change.balance_changed;  // new facts sorting last
     if (auto it = state_slots_.find(code); it != state_slots_.end()) {
       for (std::int32_t slot : it->second) {
-        if (change.replaced.count(slot) || change.removed.count(slot)) extends = false;
         const Fact* fact = current(slot);
         if (fact == nullptr || std::holds_alternative<OpeningBalanceRecorded>(*fact)) continue;
         if (auto item = PlaceOnTimeline(code, *fact, slots_[static_cast<std::size_t>(slot)].position)) {
@@ -307,29 +354,10 @@ Result<Projection::Evaluation> Projection::Evaluate(const Change& change, bool s
       if (std::holds_alternative<OpeningBalanceRecorded>(fact)) continue;
       if (auto item = PlaceOnTimeline(code, fact, slots_[static_cast<std::size_t>(slot)].position)) {
         items.push_back(*item);
-        extends = false;
       }
-    }
-    std::vector<TimelineItem> fresh;
-    for (const auto& [position, fact] : change.added) {
-      if (std::holds_alternative<OpeningBalanceRecorded>(*fact)) continue;
-      if (auto item = PlaceOnTimeline(code, *fact, position)) fresh.push_back(*item);
     }
     if (balance) {
       if (auto item = PlaceOnTimeline(code, *balance->second, balance->first)) items.push_back(*item);
-    }
-    auto by_key = [](const TimelineItem& a, const TimelineItem& b) { return a.key() < b.key(); };
-    std::sort(fresh.begin(), fresh.end(), by_key);
-
-    const StateTimeline* existing = Timeline(code);
-    if (extends && existing && !fresh.empty() &&
-        (!existing->last_key() || *existing->last_key() < fresh.front().key())) {
-      StateTimeline timeline = *existing;
-      for (const TimelineItem& item : fresh) {
-        REGISTRY_RETURN_IF_ERROR(timeline.Step(item, options_, strict));
-      }
-      out.timelines.emplace(code, std::move(timeline));
-      continue;
     }
     items.insert(items.end(), fresh.begin(), fresh.end());
     std::sort(items.begin(), items.end(), by_key);
@@ -350,10 +378,19 @@ Result<Projection::Evaluation> Projection::Evaluate(const Change& change, bool s
   }
 
   for (const std::string& id : change.affected_sessions) {
+    std::vector<SessionEntry> fresh;
+    if (auto it = added_by_session.find(id); it != added_by_session.end()) {
+      for (std::size_t i : it->second) fresh.push_back({change.added[i].first, change.added[i].second});
+    }
+    const bool extends = !change.rebuild && !amended_sessions.count(id) && sessions_.count(id) > 0;
+    if (extends) {
+      SessionRecord record = sessions_.at(id);
+      for (const SessionEntry& entry : fresh) REGISTRY_RETURN_IF_ERROR(record.Add(entry, strict));
+      out.sessions.emplace(id, std::move(record));
+      continue;
+    }
     std::vector<SessionEntry> entries;
-    bool extends = !change.rebuild && change.replaced.empty() && change.removed.empty() &&
-                   sessions_.count(id) > 0;
-    if (auto it = session_slots_.find(id); it != session_slots_.end() && !extends) {
+    if (auto it = session_slots_.find(id); it != session_slots_.end()) {
       for (std::int32_t slot : it->second) {
         const Fact* fact = current(slot);
         if (fact && SessionOf(*fact) == id) {
@@ -361,23 +398,11 @@ Result<Projection::Evaluation> Projection::Evaluate(const Change& change, bool s
         }
       }
     }
-    if (!extends) {
-      for (const auto& [slot, fact] : change.replaced) {
-        const auto& known = session_slots_.count(id) ? session_slots_.at(id) : std::vector<std::int32_t>{};
-        if (SessionOf(fact) == id && std::find(known.begin(), known.end(), slot) == known.end()) {
-          entries.push_back({slots_[static_cast<std::size_t>(slot)].position, &fact});
-        }
+    for (const auto& [slot, fact] : change.replaced) {
+      const auto& known = session_slots_.count(id) ? session_slots_.at(id) : std::vector<std::int32_t>{};
+      if (SessionOf(fact) == id && std::find(known.begin(), known.end(), slot) == known.end()) {
+        entries.push_back({slots_[static_cast<std::size_t>(slot)].position, &fact});
       }
-    }
-    std::vector<SessionEntry> fresh;
-    for (const auto& [position, fact] : change.added) {
-      if (SessionOf(*fact) == id) fresh.push_back({position, fact});
-    }
-    if (extends) {
-      SessionRecord record = sessions_.at(id);
-      for (const SessionEntry& entry : fresh) REGISTRY_RETURN_IF_ERROR(record.Add(entry, strict));
-      out.sessions.emplace(id, std::move(record));
-      continue;
     }
     entries.insert(entries.end(), fresh.begin(), fresh.end());
     Result<SessionRecord> record = SessionRecord::Build(id, entries, strict);
