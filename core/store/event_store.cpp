@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -322,18 +323,17 @@ std::vector<Result<AppendResult>> EventStore::AppendGroup(
   return results;
 }
 
-Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending& pending) {
-  REGISTRY_RETURN_IF_ERROR(ValidateRequest(request));
-
-  // Idempotent retry: every event id already stored with the same content.
+Result<AppendResult> EventStore::RecognizeRetry(const AppendRequest& request) {
   AppendResult result;
-  std::size_t already_stored = 0;
   for (const NewEvent& e : request.events) {
     SQLite::Statement& q = statements_->find_by_event_id;
     ResetOnExit reset{q};
     BindBlob(q, 1, e.event_id.raw());
-    if (!q.executeStep()) continue;
-    ++already_stored;
+    if (!q.executeStep()) {
+      return Aborted("some event ids of this append were already recorded by an earlier, "
+                     "different append; a retry must resend the same batch",
+                     "event_id_reused");
+    }
     const std::int64_t position = q.getColumn(0).getInt64();
     const bool same = q.getColumn(1).getString() == e.stream_id &&
                       q.getColumn(2).getString() == e.type &&
@@ -347,16 +347,18 @@ Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending
     result.positions.push_back(position);
     result.recorded_at_us = q.getColumn(5).getInt64();
   }
-  if (already_stored == request.events.size()) {
-    result.duplicate = true;
-    return result;
-  }
-  if (already_stored != 0) {
-    return Aborted("some event ids of this append were already recorded by an earlier, "
-                   "different append; a retry must resend the same batch",
-                   "event_id_reused");
-  }
-  result.positions.clear();
+  result.duplicate = true;
+  return result;
+}
+
+Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending& pending) {
+  REGISTRY_RETURN_IF_ERROR(ValidateRequest(request));
+
+  // A retry is recognised by its first event; for a new batch, an id stored before is
+  // caught by the unique index when its insert fails, so new batches probe once.
+  REGISTRY_ASSIGN_OR_RETURN(std::optional<std::int64_t> first, FindEvent(request.events.front().event_id));
+  if (first) return RecognizeRetry(request);
+  AppendResult result;
 
   for (const StreamExpectation& x : request.expectations) {
     REGISTRY_ASSIGN_OR_RETURN(std::int64_t actual, CurrentVersion(x.stream_id, pending));
@@ -407,7 +409,17 @@ Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending
     if (r.correlation_id) BindBlob(insert, 10, r.correlation_id->raw());
     if (r.causation_id) BindBlob(insert, 11, r.causation_id->raw());
     insert.bindNoCopy(12, r.hash.data(), static_cast<int>(r.hash.size()));
-    insert.exec();
+    try {
+      insert.exec();
+    } catch (const SQLite::Exception& ex) {
+      if (ex.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE &&
+          std::string_view(ex.what()).find("event_id") != std::string_view::npos) {
+        return Aborted("event id " + e.event_id.ToString() +
+                           " was already recorded by an earlier, different append",
+                       "event_id_reused");
+      }
+      throw;
+    }
 
     pending.head = Head{r.position, r.hash};
     pending.last_recorded_at_us = recorded_at;

@@ -122,6 +122,9 @@ class EventStore {
 
   Status LoadHead();
   Result<AppendResult> AppendOne(const AppendRequest& request, Pending& pending);
+  // The original positions when every event of `request` is stored with the same
+  // content; Aborted (reason "event_id_reused") otherwise.
+  Result<AppendResult> RecognizeRetry(const AppendRequest& request);
   Result<std::int64_t> CurrentVersion(const std::string& stream_id, const Pending& pending);
   Result<std::vector<RecordedEvent>> ReadRows(SQLite::Statement& query, std::size_t max_count);
 
