@@ -330,7 +330,12 @@ awaitable<void> Server::State::StreamFeed(Connection& conn,
       }
       lines = std::move(page).value();
     }
-    if (lines.empty()) continue;
+    if (lines.empty()) {
+      // Nothing readable yet at a position the head has passed: wait a moment, don't spin.
+      feed->timer.expires_after(std::chrono::milliseconds(50));
+      co_await feed->timer.async_wait(net::redirect_error(use_awaitable, ec));
+      continue;
+    }
     std::string data;
     for (const FeedLine& line : lines) {
       if (line.position < next) continue;  // never repeat an event

@@ -1,7 +1,11 @@
 // registryd end to end: a real daemon on a temporary socket, driven over HTTP.
 #include <doctest/doctest.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 #include <thread>
@@ -177,6 +181,50 @@ TEST_CASE("registryd: malformed HTTP closes only that connection") {
   CHECK(huge.Raw(headers, 2000ms).find("431") != std::string::npos);
   HttpClient good = r.Client();
   CHECK(good.Get("/v1/health").status == 200);
+}
+
+TEST_CASE("registryd: 1,000 idle connections, a client sending a byte a second, truncated requests") {
+  rlimit limit{};
+  ::getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = limit.rlim_max;  // this test process holds the 1,000 client ends
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+  Running r({"--idle-timeout", "2"});
+
+  std::vector<std::unique_ptr<HttpClient>> idle;
+  for (int i = 0; i < 1000; ++i) idle.push_back(std::make_unique<HttpClient>(r.daemon.socket()));
+  CHECK(std::all_of(idle.begin(), idle.end(), [](const auto& c) { return c->connected(); }));
+  HttpClient fresh = r.Client();
+  CHECK(fresh.Get("/v1/health").status == 200);  // everyone else is still served
+
+  // One byte a second: the idle timeout closes it; meanwhile others are answered.
+  HttpClient slow = r.Client();
+  std::thread dribble([&] {
+    const std::string request = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
+    for (char c : request) {
+      if (::send(slow.fd(), &c, 1, MSG_NOSIGNAL) != 1) return;  // closed by the daemon
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  HttpClient other = r.Client();
+  CHECK(other.Get("/v1/count").status == 200);
+  dribble.join();
+  CHECK(slow.Raw("", std::chrono::milliseconds(500)).find("200 OK") == std::string::npos);
+
+  // Requests cut off mid-header and mid-body, then the client gone.
+  {
+    HttpClient cut = r.Client();
+    cut.Raw("POST /v1/commands HTTP/1.1\r\nHost: x\r\nContent-Le", std::chrono::milliseconds(50));
+  }
+  {
+    HttpClient cut = r.Client();
+    cut.Raw("POST /v1/commands HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Content-Length: 100\r\n\r\n{\"command\":", std::chrono::milliseconds(50));
+  }
+  idle.clear();
+  HttpClient after = r.Client();
+  CHECK(after.Get("/v1/health").status == 200);
+  CHECK(r.daemon.running());
 }
 
 TEST_CASE("registryd: 50 concurrent writers; every acknowledged write present, positions gapless") {
