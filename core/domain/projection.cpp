@@ -78,19 +78,6 @@ std::vector<std::string> StatesOf(const Fact& fact) {
       fact);
 }
 
-// The session a fact belongs to or names; empty if none.
-std::string SessionOf(const Fact& fact) {
-  return std::visit(
-      [](const auto& f) -> std::string {
-        if constexpr (requires { f.session; }) {
-          return f.session;
-        } else {
-          return {};
-        }
-      },
-      fact);
-}
-
 // Every state code a fact names, merger targets included.
 std::vector<std::string> CodesNamedBy(const Fact& fact) {
   std::vector<std::string> codes = StatesOf(fact);
@@ -201,7 +188,7 @@ Result<Projection::Change> Projection::Plan(std::span<const Event> events,
   Change change;
   auto touch = [&](const Fact& fact) {
     for (std::string& code : StatesOf(fact)) change.affected_states.insert(std::move(code));
-    if (std::string id = SessionOf(fact); !id.empty()) change.affected_sessions.insert(id);
+    if (const std::string* id = SessionIdOf(fact)) change.affected_sessions.insert(*id);
     if (std::holds_alternative<OpeningBalanceRecorded>(fact)) change.balance_changed = true;
   };
   auto live_slot = [&](std::int64_t target, std::string_view what) -> Result<std::int32_t> {
@@ -393,14 +380,15 @@ Result<Projection::Evaluation> Projection::Evaluate(const Change& change, bool s
     if (auto it = session_slots_.find(id); it != session_slots_.end()) {
       for (std::int32_t slot : it->second) {
         const Fact* fact = current(slot);
-        if (fact && SessionOf(*fact) == id) {
+        if (const std::string* of = fact ? SessionIdOf(*fact) : nullptr; of && *of == id) {
           entries.push_back({slots_[static_cast<std::size_t>(slot)].position, fact});
         }
       }
     }
     for (const auto& [slot, fact] : change.replaced) {
       const auto& known = session_slots_.count(id) ? session_slots_.at(id) : std::vector<std::int32_t>{};
-      if (SessionOf(fact) == id && std::find(known.begin(), known.end(), slot) == known.end()) {
+      const std::string* of = SessionIdOf(fact);
+      if (of && *of == id && std::find(known.begin(), known.end(), slot) == known.end()) {
         entries.push_back({slots_[static_cast<std::size_t>(slot)].position, &fact});
       }
     }
