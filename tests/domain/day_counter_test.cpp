@@ -26,7 +26,7 @@ TEST_CASE("DayCounter: counts the spans covering a day, ends exclusive") {
   CHECK(changes[2] == std::make_pair(D("2015-01-01"), std::int64_t{1}));
 }
 
-TEST_CASE("DayCounter: removing a span restores the counts; empty spans count nothing") {
+TEST_CASE("DayCounter: removing a span restores the counts - empty spans count nothing") {
   DayCounter c;
   c.AddSpan(D("2000-01-01"), D("2001-01-01"), +1);
   c.AddSpan(D("2000-01-01"), D("2001-01-01"), -1);

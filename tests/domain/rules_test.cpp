@@ -96,7 +96,7 @@ TEST_CASE("Rules: sessions: numbers unique per body, items within the session") 
   h.Refused(CloseSession{"council-110", D("2019-11-29")}, "already_closed");
 }
 
-TEST_CASE("Rules: a regular session needs a number; local times need a zone") {
+TEST_CASE("Rules: a regular session needs a number - local times need a zone") {
   Harness h;
   h.Refused(OpenSession{"Council", 0, SessionOpened::Kind::kRegular, "Geneva", D("2016-06-30"),
                         std::nullopt, "", ""},

@@ -20,7 +20,7 @@ TEST_CASE("StateCatalog: resolves codes in any case and exact names case-insensi
   CHECK(*catalog->Resolve("USSR") == "SUN");
 }
 
-TEST_CASE("StateCatalog: a unique partial name at a word start resolves; an exact one wins") {
+TEST_CASE("StateCatalog: a unique partial name at a word start resolves - an exact one wins") {
   auto catalog = TestCatalog();
   CHECK(*catalog->Resolve("Russia") == "RUS");
   CHECK(*catalog->Resolve("Congo") == "COG");  // exact beats "Congo, The Democratic ..."
