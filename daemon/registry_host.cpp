@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "core/api/answer_json.h"
+#include "core/api/json_parse.h"
 #include "core/store/payload_codec.h"
 
 namespace registry::daemon {
@@ -198,7 +199,7 @@ void RegistryHost::Publish(std::vector<Result<service::WriteResult>>& results) {
       auto event = store::DecodeEvent(e.type, e.schema_version, e.payload);
       if (!event.ok()) continue;  // cannot happen: we just encoded it
       const std::int64_t position = e.position;
-      std::string json = api::ToJson(service::LoggedEvent{std::move(e), std::move(event).value()}).dump();
+      std::string json = api::DumpJson(api::ToJson(service::LoggedEvent{std::move(e), std::move(event).value()}));
       json.push_back('\n');
       lines.push_back({position, std::move(json)});
     }

@@ -110,14 +110,14 @@ HttpResponse ErrorResponse(const Status& status) {
   r.status = status.reason() == "method_not_allowed" ? 405
              : status.reason() == "unsupported_media_type" ? 415
                                                            : static_cast<unsigned>(api::HttpStatusFor(status));
-  r.body = api::ErrorJson(status).dump() + "\n";
+  r.body = api::DumpJson(api::ErrorJson(status)) + "\n";
   return r;
 }
 
 HttpResponse JsonResponse(const json& body, const std::string& if_none_match, unsigned status) {
   HttpResponse r;
   r.status = status;
-  r.body = body.dump(2) + "\n";
+  r.body = api::DumpJson(body, 2) + "\n";
   char etag[40];
   std::snprintf(etag, sizeof etag, "\"%lld-%016llx\"",
                 static_cast<long long>(body.value("position", std::int64_t{0})),

@@ -21,6 +21,7 @@
 #include <set>
 
 #include "core/api/answer_json.h"
+#include "core/api/json_parse.h"
 
 namespace registry::daemon {
 namespace {
@@ -34,7 +35,6 @@ using net::awaitable;
 using net::use_awaitable;
 using boost::system::error_code;
 
-constexpr std::size_t kHeaderLimit = 16 * 1024;
 constexpr std::size_t kFeedPage = 500;
 
 // Awaits RequestHandler::Handle's callback.
@@ -63,7 +63,7 @@ auto AsyncReadLines(RegistryHost& host, std::int64_t from, Token&& token) {
             std::vector<FeedLine> out;
             for (service::LoggedEvent& e : page) {
               const std::int64_t position = e.record.position;
-              out.push_back({position, api::ToJson(e).dump() + "\n"});
+              out.push_back({position, api::DumpJson(api::ToJson(e)) + "\n"});
             }
             return out;
           }();
@@ -78,7 +78,7 @@ auto AsyncReadLines(RegistryHost& host, std::int64_t from, Token&& token) {
 std::string ErrorLine(const Status& status, std::int64_t resume_from) {
   nlohmann::json line = api::ErrorJson(status);
   line["resume_from"] = resume_from;
-  return line.dump() + "\n";
+  return api::DumpJson(line) + "\n";
 }
 
 }  // namespace
@@ -173,7 +173,7 @@ awaitable<void> Server::State::Serve(local::socket socket) {
   beast::flat_buffer buffer;
   while (!stopping) {
     http::request_parser<http::string_body> parser;
-    parser.header_limit(kHeaderLimit);
+    parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(kMaxBatchBody);  // the largest; each target's own limit is checked below
     conn.idle = true;
     conn.stream.expires_after(options.idle_timeout);

@@ -35,6 +35,7 @@ Result<nlohmann::json> ParseCommandLine(std::string_view line) {
 
 Result<std::vector<std::string>> ParseCsvRecord(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (!IsValidUtf8(line)) return InvalidArgument("the line is not valid UTF-8", "invalid_utf8");
   std::vector<std::string> fields;
   std::string field;
   std::size_t i = 0;

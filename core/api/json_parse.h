@@ -21,6 +21,18 @@ inline constexpr int kMaxJsonDepth = 32;
 Result<nlohmann::json> ParseJson(std::string_view text, std::size_t max_bytes = kMaxJsonBytes,
                                  int max_depth = kMaxJsonDepth);
 
+// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points
+// beyond U+10FFFF).
+bool IsValidUtf8(std::string_view text);
+
+// Serializes `value`, replacing text that is not valid UTF-8 with U+FFFD: for answers
+// that may echo what a client sent (an error naming a bad header). Never throws.
+std::string DumpJson(const nlohmann::json& value, int indent = -1);
+
+// Serializes `value`; InvalidArgument (reason "invalid_utf8") when some text in it is
+// not valid UTF-8: for what a client sends, where replacing would change the record.
+Result<std::string> DumpJsonStrict(const nlohmann::json& value, int indent = -1);
+
 }  // namespace registry::api
 
 #endif  // COUNCIL_REGISTRY_API_JSON_PARSE_H_

@@ -37,5 +37,30 @@ TEST_CASE("ParseJson: invalid UTF-8 and oversized bodies are refused") {
   CHECK(big.status().code() == StatusCode::kResourceExhausted);
 }
 
+TEST_CASE("IsValidUtf8: accepts well-formed text and refuses every kind of malformed sequence") {
+  CHECK(IsValidUtf8(""));
+  CHECK(IsValidUtf8("Côte d’Ivoire, António, 日本, \xF0\x9F\x8C\x8D"));
+  CHECK_FALSE(IsValidUtf8("\xB2"));              // a lone continuation byte
+  CHECK_FALSE(IsValidUtf8("Mi\xC3"));            // truncated
+  CHECK_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  CHECK_FALSE(IsValidUtf8("\xE0\x80\xAF"));      // overlong, three bytes
+  CHECK_FALSE(IsValidUtf8("\xED\xA0\x80"));      // a UTF-16 surrogate
+  CHECK_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // beyond U+10FFFF
+  CHECK_FALSE(IsValidUtf8("\xFF"));
+}
+
+// Found by the http_request fuzzer: a parse error quoting an invalid byte made the error
+// body's serialization throw, which ended the daemon.
+TEST_CASE("DumpJson never throws on invalid UTF-8 - DumpJsonStrict names the problem") {
+  const nlohmann::json bad = {{"message", std::string("last read: 'Mi\xB2grants'")}};
+  std::string text;
+  CHECK_NOTHROW(text = DumpJson(bad));
+  CHECK(text == "{\"message\":\"last read: 'Mi\xEF\xBF\xBDgrants'\"}");  // U+FFFD
+  auto strict = DumpJsonStrict(bad);
+  REQUIRE_FALSE(strict.ok());
+  CHECK(strict.status().reason() == "invalid_utf8");
+  CHECK(*DumpJsonStrict(nlohmann::json{{"a", "António"}}) == "{\"a\":\"António\"}");
+}
+
 }  // namespace
 }  // namespace registry::api

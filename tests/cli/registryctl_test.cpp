@@ -112,6 +112,9 @@ TEST_CASE("registryctl: each recording command succeeds or fails with its exit c
   CHECK(key2.code == 0);
   CHECK(key2.out.find("already recorded") != std::string::npos);
   CHECK(Ctl(d, "grant-observer Bhutan 2010-01-01 --expected-version 5").code == 1);
+  Run latin1 = Ctl(d, "record-address --session council-110 --date 2019-11-26 --speaker \"$(printf 'Ant\\363nio')\"");
+  CHECK(latin1.code == 4);  // refused before sending; replacing the byte would change the record
+  CHECK(latin1.out.find("not valid UTF-8") != std::string::npos);
   Daemon gone;
   CHECK(Ctl(gone, "health").code == 3);
 }
@@ -138,11 +141,14 @@ TEST_CASE("registryctl: import reports bad lines by number and records nothing, 
                                 "name,iso3,joined,left\n"
                                 "Lebanon,LBN,2019-11-26,\n"
                                 "\"Korea, Republic of\",KOR,2000-01-01,2010-01-01\n"
-                                "Nowhere,XXX,1993,\n");
+                                "Nowhere,XXX,1993,\n"
+                                "Ar\xb2gentina,ARG,1980-01-01,\n");
   Run csv_run = Ctl(d, "import " + Quote(csv));
   CHECK(csv_run.code == 4);
   CHECK(csv_run.out.find("members.csv:4: admission date '1993' is not a full date") != std::string::npos);
-  CHECK(Ctl(d, "import --continue " + Quote(csv)).code == 4);  // bad lines were skipped, so not clean
+  Run csv_all = Ctl(d, "import --continue " + Quote(csv));
+  CHECK(csv_all.out.find("members.csv:5: the line is not valid UTF-8") != std::string::npos);
+  CHECK(csv_all.code == 4);  // bad lines were skipped, so not clean
   CHECK(Json(Ctl(d, "--json count --as-of 2005-01-01"))["members"] == 1);
   CHECK(Json(Ctl(d, "--json count --as-of 2020-01-01"))["members"] == 1);
 }

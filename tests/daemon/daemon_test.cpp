@@ -171,6 +171,22 @@ TEST_CASE("registryd: every error has its status and a JSON body that names the 
   CHECK(c.Get("/v1/health").status == 200);
 }
 
+// Found by fuzzing: an error message quoting an invalid UTF-8 byte once ended the daemon.
+TEST_CASE("registryd: invalid UTF-8 in a body, a header or a path gets 400/415/404, and serving goes on") {
+  Running r;
+  HttpClient c = r.Client();
+  auto body = c.Post("/v1/commands", "{\"command\": \"schedule_panel\", \"title\": \"Mi\xB2grants\"}");
+  CHECK(body.status == 400);
+  CHECK(body.json()["error"]["reason"] == "malformed_json");
+  auto header = c.Post("/v1/commands", "{}", "text/\xB2plain");
+  CHECK(header.status == 415);
+  CHECK(header.json()["error"]["message"].get<std::string>().find("\xEF\xBF\xBD") != std::string::npos);
+  auto path = c.Get("/v1/states/Leb%B2anon");
+  CHECK(path.status == 404);
+  CHECK_FALSE(path.json().is_discarded());
+  CHECK(c.Get("/v1/health").status == 200);
+}
+
 TEST_CASE("registryd: malformed HTTP closes only that connection") {
   Running r;
   HttpClient bad = r.Client();
@@ -227,7 +243,7 @@ TEST_CASE("registryd: 1,000 idle connections, a client sending a byte a second, 
   CHECK(r.daemon.running());
 }
 
-TEST_CASE("registryd: 50 concurrent writers; every acknowledged write present, positions gapless") {
+TEST_CASE("registryd: 50 concurrent writers - every acknowledged write present, positions gapless") {
   Running r;
   constexpr int kWriters = 50, kEach = 10;
   {
@@ -330,7 +346,7 @@ TEST_CASE("registryd: a feed consumer too far behind is told where to resume, th
   CHECK(rest[3]["position"] == 21);
 }
 
-TEST_CASE("registryd: only configured writers may write; everyone may read") {
+TEST_CASE("registryd: only configured writers may write - everyone may read") {
   SUBCASE("a writer list without the caller refuses with 403") {
     Running r({"--writer", "nobody"});
     HttpClient c = r.Client();
@@ -348,7 +364,7 @@ TEST_CASE("registryd: only configured writers may write; everyone may read") {
   }
 }
 
-TEST_CASE("registryd: socket 0660, store 0600; a stale socket is replaced, a live one refused") {
+TEST_CASE("registryd: socket 0660, store 0600 - a stale socket is replaced, a live one refused") {
   Daemon first;
   REQUIRE(first.Start());
   struct stat st {};

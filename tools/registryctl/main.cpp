@@ -14,6 +14,7 @@
 #include <map>
 
 #include "core/api/answer_json.h"
+#include "core/api/json_parse.h"
 #include "core/store/event_store.h"
 #include "daemon/paths.h"
 #include "tools/client/http_client.h"
@@ -80,9 +81,11 @@ int Query(const Globals& g, const std::string& target, std::string (*render)(con
 }
 
 int Post(const Globals& g, const json& command) {
+  auto text = api::DumpJsonStrict(command);  // an argument in another encoding is refused
+  if (!text.ok()) return Fail(text.status().WithContext("the command's arguments"));
   auto connection = Connect(g);
   if (!connection.ok()) return Fail(connection.status());
-  auto response = (*connection)->Request("POST", "/v1/commands", command.dump());
+  auto response = (*connection)->Request("POST", "/v1/commands", *text);
   if (!response.ok()) return Fail(response.status());
   json body = json::parse(response->body, nullptr, false);
   if (response->status >= 300) {
