@@ -47,6 +47,8 @@ struct Target {
 // InvalidArgument for a malformed percent-escape or a repeated parameter.
 Result<Target> ParseTarget(std::string_view target);
 
+// Request headers above this are refused with 431.
+inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 // Request bodies above this are refused with 413 (batches may be larger).
 inline constexpr std::size_t kMaxCommandBody = 1 << 20;
 inline constexpr std::size_t kMaxBatchBody = 16 << 20;  // batches and restores

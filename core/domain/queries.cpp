@@ -82,7 +82,9 @@ MembersAnswer MembersAsOf(const Projection& p, CivilDate date) {
   a.position = p.position();
   a.date = date;
   if (const OpeningBalanceRecorded* b = p.balance()) a.complete = date >= b->date;
-  for (const auto& [code, timeline] : p.timelines()) {
+  for (const auto& entry : p.timelines()) {
+    const std::string& code = entry.first;
+    const StateTimeline& timeline = entry.second;
     auto row = [&](const Interval& span) {
       return MemberRow{code, NameOn(p, code, date), span.from, span.from_unknown, span.how_started};
     };

@@ -62,7 +62,8 @@ Result<std::string> StateCatalog::Resolve(std::string_view input) const {
 
   const std::string wanted = Lower(text);
   std::set<std::string> exact, partial;
-  for (const auto& [code, info] : by_code_) {
+  for (const auto& [code_key, info] : by_code_) {
+    const std::string& code = code_key;  // a lambda may not capture a binding before clang 16
     auto consider = [&](const std::string& name) {
       std::string lowered = Lower(name);
       if (lowered == wanted) exact.insert(code);

@@ -1,0 +1,126 @@
+// Fuzz target: registryd's request handling. The bytes are one HTTP request as a client
+// would send it; they go through Beast's parser with the server's limits, then through
+// RequestHandler against a live registry (its writer and reader threads included), as
+// the server would pass them on. Every request must get exactly one response with a
+// known status and, for errors, a JSON body.
+#include <utility>  // before Asio
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/service/registry.h"
+#include "daemon/registry_host.h"
+#include "daemon/request_handler.h"
+#include "tests/fuzz/fuzz_fixture.h"
+
+namespace {
+
+namespace http = boost::beast::http;
+using namespace registry;
+using namespace registry::daemon;
+
+struct Daemon {
+  std::string dir;
+  boost::asio::io_context io;
+  std::unique_ptr<RegistryHost> host;
+  FakeClock clock{1'574'758'800'000'000};  // 2019-11-26
+  std::unique_ptr<RequestHandler> handler;
+
+  Daemon() {
+    // tmpfs when there is one: the fuzzer's writes are fsynced.
+    std::string pattern = std::filesystem::exists("/dev/shm") ? "/dev/shm/registry-fuzz-XXXXXX"
+                                                              : "/tmp/registry-fuzz-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
+    dir = pattern;
+    service::RegistryOptions options;
+    options.db_path = dir + "/fuzz.db";
+    options.catalog = fuzz::FuzzCatalog();
+    auto registry = service::Registry::Open(options);
+    if (!registry.ok()) std::abort();
+    host = std::make_unique<RegistryHost>(std::move(registry).value(), options.db_path, io.get_executor());
+    if (!host->Start().ok()) std::abort();
+    handler = std::make_unique<RequestHandler>(*host, WriterPolicy::OnlyUid(::geteuid()), clock);
+  }
+  ~Daemon() {
+    host->Stop();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+};
+
+Daemon& TheDaemon() {
+  static Daemon daemon;
+  return daemon;
+}
+
+// As the server reads a request: headers first, then the body within the target's limit.
+bool ParseRequest(const std::uint8_t* data, std::size_t size, http::request<http::string_body>& out) {
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(kMaxHeaderBytes);
+  parser.body_limit(kMaxBatchBody);
+  parser.eager(true);
+  boost::asio::const_buffer input(data, size);
+  boost::beast::error_code ec;
+  while (input.size() > 0 && !parser.is_done()) {
+    const std::size_t used = parser.put(input, ec);
+    if (ec == http::error::need_more) break;
+    if (ec) return false;
+    if (parser.is_header_done() && parser.content_length() &&
+        *parser.content_length() > RequestHandler::BodyLimitFor(std::string(parser.get().target()))) {
+      return false;  // the server answers 413 here
+    }
+    if (used == 0) break;
+    input += used;
+  }
+  if (!parser.is_done()) {
+    parser.put_eof(ec);
+    if (ec || !parser.is_done()) return false;
+  }
+  out = parser.release();
+  return true;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  http::request<http::string_body> req;
+  if (!ParseRequest(data, size, req)) return 0;
+  const std::string target(req.target());
+  if (target.starts_with("/v1/feed")) return 0;  // streamed by the server, not the handler
+  Daemon& daemon = TheDaemon();
+  HttpRequest request{std::string(req.method_string()), target,
+                      std::string(req[http::field::content_type]),
+                      std::string(req[http::field::if_none_match]), std::move(req.body())};
+  const Peer me{::getpid(), ::geteuid(), ::getegid(), "fuzzer"};
+  int responses = 0;
+  HttpResponse response;
+  daemon.handler->Handle(request, me, [&](HttpResponse r) {
+    ++responses;
+    response = std::move(r);
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (responses == 0 && std::chrono::steady_clock::now() < deadline) {
+    daemon.io.restart();
+    daemon.io.run_for(std::chrono::milliseconds(5));
+  }
+  if (responses != 1) {
+    std::fprintf(stderr, "%d responses to %s %s\n", responses, request.method.c_str(), target.c_str());
+    std::abort();
+  }
+  if (!response.file.empty()) std::filesystem::remove(response.file);
+  if (response.status < 200 || response.status > 599 ||
+      (response.status >= 400 && response.body.find("\"error\"") == std::string::npos)) {
+    std::fprintf(stderr, "bad response %u to %s %s: %s\n", response.status, request.method.c_str(),
+                 target.c_str(), response.body.c_str());
+    std::abort();
+  }
+  return 0;
+}
