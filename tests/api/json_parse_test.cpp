@@ -32,6 +32,7 @@ TEST_CASE("ParseJson: invalid UTF-8 and oversized bodies are refused") {
   CHECK(ParseJson("{\"a\": \"\xff\xfe\"}").status().reason() == "malformed_json");
   CHECK(ParseJson("{\"a\": \"\xc3\"}").status().reason() == "malformed_json");
   CHECK(ParseJson(R"({"a": "António"})").ok());
+  CHECK(ParseJson(R"({"number": 1e400})").status().reason() == "malformed_json");  // overflows a double
   auto big = ParseJson(std::string(2 << 20, ' '));
   CHECK(big.status().reason() == "body_too_large");
   CHECK(big.status().code() == StatusCode::kResourceExhausted);
