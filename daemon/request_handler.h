@@ -9,6 +9,7 @@
 #define COUNCIL_REGISTRY_DAEMON_REQUEST_HANDLER_H_
 
 #include <functional>
+#include <memory>
 #include <map>
 #include <optional>
 #include <string>
@@ -67,6 +68,7 @@ class RequestHandler {
 
  private:
   using Answer = std::function<Result<nlohmann::json>(const Projection&)>;
+  void Route(const HttpRequest& request, const Peer& peer, std::function<void(HttpResponse)> respond);
   void Read(const Target& target, const HttpRequest& request, Answer answer,
             std::function<void(HttpResponse)> respond);
   void Write(const Target& target, const HttpRequest& request, const Peer& peer,

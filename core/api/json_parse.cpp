@@ -28,7 +28,7 @@ Result<nlohmann::json> ParseJson(std::string_view text, std::size_t max_bytes, i
   }
   try {
     return nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e400
     std::string what = e.what();
     // "[json.exception.parse_error.101] parse error at line 1, column 5: ..." -> from "parse error"
     if (auto at = what.find("parse error"); at != std::string::npos) what = what.substr(at);

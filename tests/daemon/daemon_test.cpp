@@ -172,12 +172,15 @@ TEST_CASE("registryd: every error has its status and a JSON body that names the 
 }
 
 // Found by fuzzing: an error message quoting an invalid UTF-8 byte once ended the daemon.
-TEST_CASE("registryd: invalid UTF-8 in a body, a header or a path gets 400/415/404, and serving goes on") {
+TEST_CASE("registryd: invalid UTF-8 or a huge number in a body, bad bytes in a header or a path: 400/415/404, serving goes on") {
   Running r;
   HttpClient c = r.Client();
   auto body = c.Post("/v1/commands", "{\"command\": \"schedule_panel\", \"title\": \"Mi\xB2grants\"}");
   CHECK(body.status == 400);
   CHECK(body.json()["error"]["reason"] == "malformed_json");
+  auto huge = c.Post("/v1/commands", R"({"command": "open_session", "number": 1e400})");
+  CHECK(huge.status == 400);  // a number beyond a double once escaped the parser as an exception
+  CHECK(huge.json()["error"]["message"].get<std::string>().find("number overflow") != std::string::npos);
   auto header = c.Post("/v1/commands", "{}", "text/\xB2plain");
   CHECK(header.status == 415);
   CHECK(header.json()["error"]["message"].get<std::string>().find("\xEF\xBF\xBD") != std::string::npos);
