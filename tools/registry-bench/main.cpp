@@ -1,0 +1,335 @@
+// registry-bench: drives a running registryd over its socket the way redis-benchmark
+// drives Redis (connections, pipeline depth, request count or duration) and prints
+// requests per second with latency percentiles. Scenarios:
+//   count, members, session      reads a dashboard makes
+//   append                       durable single-event writes (one panel each)
+//   feed                         --subscribers live feeds while --connections write;
+//                                latency is from a write's send to its arrival in a feed
+//   mixed                        the load test: 70% of connections query, 10% write,
+//                                20% follow the feed, for --duration seconds
+// Output is one line per scenario, or JSON with --json.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/paths.h"
+#include "tools/client/http_client.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+std::int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
+// A raw keep-alive connection that can pipeline: sends requests back to back, then
+// reads the responses in order (registryd always sends Content-Length).
+class RawConnection {
+ public:
+  explicit RawConnection(const std::string& path) {
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+    if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      if (fd_ >= 0) ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool ok() const { return fd_ >= 0; }
+
+  bool Send(const std::string& bytes) {
+    std::size_t sent = 0;
+    while (sent < bytes.size()) {
+      const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      sent += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+  // The status of the next response (0 when the connection broke); skips its body.
+  int ReadResponse() {
+    std::size_t header_end;
+    while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+      if (!Fill()) return 0;
+    }
+    const int status = std::atoi(buffer_.c_str() + 9);  // "HTTP/1.1 200 OK"
+    std::size_t length = 0;
+    const std::string headers = buffer_.substr(0, header_end);
+    for (const char* name : {"Content-Length: ", "content-length: "}) {
+      if (auto at = headers.find(name); at != std::string::npos) length = std::stoul(headers.substr(at + 16));
+    }
+    while (buffer_.size() < header_end + 4 + length) {
+      if (!Fill()) return 0;
+    }
+    buffer_.erase(0, header_end + 4 + length);
+    return status;
+  }
+
+ private:
+  bool Fill() {
+    char chunk[65536];
+    const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+    if (n <= 0) return false;
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+    return true;
+  }
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+std::string Get(const std::string& target) {
+  return "GET " + target + " HTTP/1.1\r\nHost: registryd\r\n\r\n";
+}
+std::string Post(const std::string& target, const std::string& body) {
+  return "POST " + target + " HTTP/1.1\r\nHost: registryd\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+struct Options {
+  std::string socket;
+  std::string scenario = "count";
+  int connections = 50;
+  int pipeline = 1;
+  long requests = 100'000;
+  double duration = 0;  // seconds; when set, runs for this long instead of `requests`
+  int subscribers = 100;
+  std::string session = "council-110";
+  bool json = false;
+};
+
+// Latencies in nanoseconds, merged from every thread.
+struct Results {
+  std::mutex mutex;
+  std::vector<std::int64_t> latencies;
+  std::atomic<long> errors{0};
+  std::atomic<long> done{0};
+  void Merge(std::vector<std::int64_t>& mine) {
+    std::lock_guard lock(mutex);
+    latencies.insert(latencies.end(), mine.begin(), mine.end());
+  }
+};
+
+// The bench's own session, where append writes its panels.
+std::string BenchSession(const Options& o) {
+  auto conn = registry::client::Connection::Open(o.socket);
+  if (!conn.ok()) return "";
+  static std::atomic<int> next{static_cast<int>(NowNs() / 1000 % 80'000) + 10'000};  // fresh per run
+  const int number = next++;
+  json open = {{"command", "open_session"}, {"body", "Bench"}, {"number", number}, {"venue", "registry-bench"},
+               {"opening_date", "2019-11-26"}, {"planned_closing_date", "2019-11-29"}};
+  auto reply = (*conn)->Request("POST", "/v1/commands", open.dump());
+  if (!reply.ok() || reply->status != 201) {
+    std::cerr << "registry-bench: " << (reply.ok() ? reply->body : reply.status().message()) << "\n";
+    return "";
+  }
+  return "bench-" + std::to_string(number);
+}
+
+std::string PanelRequest(const std::string& session, std::int64_t stamp) {
+  return Post("/v1/commands", json{{"command", "schedule_panel"}, {"session", session},
+                                   {"title", "bench " + std::to_string(stamp)}}.dump());
+}
+
+// One connection's loop: `make(i)` gives the i-th request; pipelines `depth` at a time.
+template <typename Make>
+void Drive(const Options& o, Results& results, Clock::time_point deadline, long quota, Make make) {
+  RawConnection conn(o.socket);
+  if (!conn.ok()) {
+    ++results.errors;
+    return;
+  }
+  std::vector<std::int64_t> mine;
+  std::vector<std::int64_t> started(static_cast<std::size_t>(o.pipeline));
+  for (long i = 0; (o.duration > 0 ? Clock::now() < deadline : i < quota); i += o.pipeline) {
+    std::string batch;
+    for (int k = 0; k < o.pipeline; ++k) {
+      started[static_cast<std::size_t>(k)] = NowNs();
+      batch += make(i + k, started[static_cast<std::size_t>(k)]);
+    }
+    if (!conn.Send(batch)) {
+      ++results.errors;
+      break;
+    }
+    for (int k = 0; k < o.pipeline; ++k) {
+      const int status = conn.ReadResponse();
+      mine.push_back(NowNs() - started[static_cast<std::size_t>(k)]);
+      if (status < 200 || status >= 300) ++results.errors;
+      ++results.done;
+      if (status == 0) break;
+    }
+  }
+  results.Merge(mine);
+}
+
+// A feed subscriber: records, for each bench panel, the time since its write was sent.
+void Follow(const Options& o, Results& results, std::atomic<bool>& stop) {
+  auto conn = registry::client::Connection::Open(o.socket);
+  if (!conn.ok()) {
+    ++results.errors;
+    return;
+  }
+  std::vector<std::int64_t> mine;
+  auto status = (*conn)->Stream("/v1/feed", [&](std::string_view line) {
+    const auto event = json::parse(line, nullptr, false);
+    if (event.is_object() && event.contains("data")) {
+      const std::string title = event["data"].value("title", "");
+      if (title.starts_with("bench ")) mine.push_back(NowNs() - std::stoll(title.substr(6)));
+    } else if (event.is_object() && event.contains("resume_from")) {
+      ++results.errors;  // dropped for lagging
+    }
+    return !stop.load();
+  });
+  if (!status.ok() || *status != 200) ++results.errors;
+  results.Merge(mine);
+}
+
+json Summarize(const Options& o, Results& r, double seconds, const std::string& name) {
+  auto& v = r.latencies;
+  std::sort(v.begin(), v.end());
+  auto at = [&](double q) -> double {
+    if (v.empty()) return 0;
+    return static_cast<double>(v[std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())))]) / 1000.0;
+  };
+  return {{"scenario", name}, {"connections", o.connections}, {"pipeline", o.pipeline},
+          {"requests", r.done.load()}, {"errors", r.errors.load()}, {"seconds", seconds},
+          {"rps", static_cast<double>(r.done.load()) / seconds}, {"samples", v.size()},
+          {"p50_us", at(0.50)}, {"p99_us", at(0.99)}, {"max_us", v.empty() ? 0.0 : static_cast<double>(v.back()) / 1000.0}};
+}
+
+void Print(const json& s, bool as_json) {
+  if (as_json) {
+    std::cout << s.dump() << "\n";
+    return;
+  }
+  std::printf("%-10s c=%-4d P=%-3d %9ld requests %6ld errors %11.0f req/s  p50 %8.1f us  p99 %9.1f us  max %9.1f us\n",
+              s["scenario"].get<std::string>().c_str(), s["connections"].get<int>(), s["pipeline"].get<int>(),
+              s["requests"].get<long>(), s["errors"].get<long>(), s["rps"].get<double>(), s["p50_us"].get<double>(),
+              s["p99_us"].get<double>(), s["max_us"].get<double>());
+}
+
+int Run(Options o) {
+  const std::string read_targets[] = {"/v1/count?as_of=2019-11-26", "/v1/members?as_of=2021-04-19",
+                                      "/v1/sessions/" + o.session, "/v1/timeline"};
+  std::string target;
+  if (o.scenario == "count") target = read_targets[0];
+  if (o.scenario == "members") target = read_targets[1];
+  if (o.scenario == "session") target = read_targets[2];
+  // Each writing connection has its own session, so that independent writes can share a
+  // commit (registryd groups writes to disjoint aggregates).
+  std::vector<std::string> sessions;
+  if (o.scenario == "append" || o.scenario == "feed" || o.scenario == "mixed") {
+    for (int c = 0; c < o.connections; ++c) {
+      sessions.push_back(BenchSession(o));
+      if (sessions.back().empty()) {
+        std::cerr << "registry-bench: cannot open a bench session on " << o.socket
+                  << " (is registryd running, and may this user write?)\n";
+        return 3;
+      }
+    }
+  }
+  const std::string session = sessions.empty() ? "" : sessions.front();
+  Results results, feed_results;
+  std::atomic<bool> stop{false};
+  const long quota = std::max(1L, o.requests / o.connections);
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration));
+  std::vector<std::thread> threads, followers;
+
+  const std::string request = target.empty() ? "" : Get(target);  // outlives the threads
+  if (!target.empty()) {
+    for (int c = 0; c < o.connections; ++c) {
+      threads.emplace_back([&] { Drive(o, results, deadline, quota, [&](long, std::int64_t) { return request; }); });
+    }
+  } else if (o.scenario == "append" || o.scenario == "feed") {
+    if (o.scenario == "feed") {
+      for (int s = 0; s < o.subscribers; ++s) followers.emplace_back([&] { Follow(o, feed_results, stop); });
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let them subscribe
+    }
+    for (int c = 0; c < o.connections; ++c) {
+      threads.emplace_back([&, c] {
+        const std::string& mine = sessions[static_cast<std::size_t>(c)];
+        Drive(o, results, deadline, quota, [&](long, std::int64_t now) { return PanelRequest(mine, now); });
+      });
+    }
+  } else if (o.scenario == "mixed") {
+    const int feeds = o.connections / 5, writers = std::max(1, o.connections / 10);
+    const int readers = o.connections - feeds - writers;
+    for (int s = 0; s < feeds; ++s) followers.emplace_back([&] { Follow(o, feed_results, stop); });
+    for (int c = 0; c < writers; ++c) {
+      threads.emplace_back([&, c] {
+        const std::string& mine = sessions[static_cast<std::size_t>(c)];
+        Drive(o, results, deadline, quota, [&](long, std::int64_t now) { return PanelRequest(mine, now); });
+      });
+    }
+    for (int c = 0; c < readers; ++c) {
+      threads.emplace_back([&, c] {
+        Drive(o, results, deadline, quota, [&](long i, std::int64_t) { return Get(read_targets[(i + c) % 4]); });
+      });
+    }
+  } else {
+    std::cerr << "registry-bench: unknown scenario '" << o.scenario
+              << "' (count, members, session, append, feed, mixed)\n";
+    return 2;
+  }
+  for (auto& t : threads) t.join();
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!followers.empty()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the last events reach the feeds
+    stop = true;
+    // Followers return at their next line; one more write wakes them all.
+    auto conn = registry::client::Connection::Open(o.socket);
+    if (conn.ok()) (void)(*conn)->Request("POST", "/v1/commands",
+                                          json{{"command", "schedule_panel"}, {"session", session},
+                                               {"title", "registry-bench done"}}.dump());
+    for (auto& t : followers) t.join();
+  }
+  Print(Summarize(o, results, seconds, o.scenario), o.json);
+  if (!followers.empty()) {
+    Options shown = o;
+    shown.connections = static_cast<int>(followers.size());
+    feed_results.done = static_cast<long>(feed_results.latencies.size());
+    Print(Summarize(shown, feed_results, seconds, o.scenario + "-recv"), o.json);
+  }
+  return results.errors.load() + feed_results.errors.load() == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  o.socket = registry::daemon::DefaultSocketPath();
+  if (const char* env = std::getenv("REGISTRY_SOCKET")) o.socket = env;
+  CLI::App app{"registry-bench: load and latency for a running registryd, like redis-benchmark.\n"
+               "Example: registry-bench --socket /tmp/r.sock --scenario count -c 50 -n 200000"};
+  app.add_option("--socket,-s", o.socket, "registryd's socket (REGISTRY_SOCKET)")->capture_default_str();
+  app.add_option("--scenario", o.scenario, "count, members, session, append, feed or mixed")->capture_default_str();
+  app.add_option("--connections,-c", o.connections, "Concurrent connections")->capture_default_str()->check(CLI::Range(1, 5000));
+  app.add_option("--pipeline,-P", o.pipeline, "Requests in flight per connection")->capture_default_str()->check(CLI::Range(1, 1000));
+  app.add_option("--requests,-n", o.requests, "Total requests")->capture_default_str()->check(CLI::Range(1L, 1L << 40));
+  app.add_option("--duration,-d", o.duration, "Run for this many seconds instead of -n")->check(CLI::Range(0.0, 86400.0));
+  app.add_option("--subscribers", o.subscribers, "Feed subscribers (feed scenario)")->capture_default_str()->check(CLI::Range(0, 5000));
+  app.add_option("--session", o.session, "The session the session scenario reads")->capture_default_str();
+  app.add_flag("--json", o.json, "One JSON object per line");
+  CLI11_PARSE(app, argc, argv);
+  return Run(o);
+}
