@@ -213,6 +213,27 @@ TEST_CASE("registryctl: backup while writes continue gives a copy that verifies 
   Daemon from_copy({}, copy);
   REQUIRE(from_copy.Start());
   CHECK(Json(Ctl(from_copy, "--json count --as-of 2022-11-30"))["members"] == 175);
+  CHECK(Ctl(from_copy, "verify").code == 0);
+  // The copy is the log as it stood at some position: it answers exactly as the original
+  // answers as known at that position.
+  const std::int64_t at = Json(Ctl(from_copy, "--json health"))["position"];
+  CHECK(at >= 17);
+  const std::string known = " --known-at " + std::to_string(at);
+  const auto then = [&](const std::string& query) {  // the original as known at `at`
+    json answer = Json(Ctl(d, "--json " + query + known));
+    CHECK(answer["known_at_position"] == at);
+    answer.erase("known_at_position");
+    return answer;
+  };
+  for (const char* day : {"2019-11-26", "2021-04-19", "2030-01-02"}) {
+    for (const char* what : {"count", "members"}) {
+      const std::string query = std::string(what) + " --as-of " + day;
+      CHECK_MESSAGE(Json(Ctl(from_copy, "--json " + query)) == then(query), query);
+    }
+  }
+  const json copied_log = Json(Ctl(from_copy, "--json log --from 1 --limit 1000"));
+  const json original_log = Json(Ctl(d, "--json log --from 1 --limit " + std::to_string(at)));
+  CHECK(copied_log["events"] == original_log["events"]);
 }
 
 }  // namespace
