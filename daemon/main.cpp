@@ -8,20 +8,21 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include <cstdio>
 #include <filesystem>
 
 #include "core/service/registry.h"
+#include "daemon/log.h"
 #include "daemon/paths.h"
 #include "daemon/peer_credentials.h"
 #include "daemon/registry_host.h"
 #include "daemon/request_handler.h"
 #include "daemon/server.h"
+#include "daemon/systemd.h"
 
 namespace {
 
 int Fail(const registry::Status& status) {
-  std::fprintf(stderr, "registryd: %s\n", status.ToString().c_str());
+  registry::daemon::LogError(status.ToString());
   return 1;
 }
 
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
   int idle_timeout = 120, request_timeout = 30;
   std::int64_t feed_max_lag = 100'000;
   std::string iso_codes = "/usr/share/iso-codes/json";
+  std::string log_level = "info";
   app.add_option("--db", db, "The store (created if missing, mode 0600)")->capture_default_str();
   app.add_option("--socket", socket, "The Unix socket to serve on (mode 0660)")->capture_default_str();
   app.add_option("--writer", writers,
@@ -62,8 +64,17 @@ int main(int argc, char** argv) {
                  "Events a feed consumer may fall behind before it is told to resume and dropped")
       ->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
   app.add_option("--iso-codes", iso_codes, "Debian iso-codes JSON directory")->capture_default_str();
-  app.set_version_flag("--version", "registryd 0.1.0");
+  app.add_option("--log-level", log_level, "Least severe log level written: error, warning, info or debug")
+      ->capture_default_str();
+  app.set_version_flag("--version", "registryd " REGISTRY_VERSION);
+  app.footer(
+      "Socket activation: when systemd passes a listening socket (LISTEN_FDS), registryd serves "
+      "on it and --socket only names it in messages. Readiness is reported with sd_notify. Logs go "
+      "to stderr, with syslog priorities when stderr is the journal. See docs/operations.md.");
   CLI11_PARSE(app, argc, argv);
+  auto level = daemon::ParseLogLevel(log_level);
+  if (!level.ok()) return Fail(level.status());
+  daemon::SetLogLevel(*level);
 
   RaiseFileLimit();
   std::error_code ec;
@@ -100,14 +111,23 @@ int main(int argc, char** argv) {
   server_options.request_timeout = std::chrono::seconds(request_timeout);
   server_options.feed_max_lag = feed_max_lag;
   daemon::Server server(io, host, handler, server_options);
-  if (Status s = server.Listen(); !s.ok()) {
+  auto passed = daemon::SocketFromSystemd();
+  if (!passed.ok()) {
     host.Stop();
-    return Fail(s);
+    return Fail(passed.status());
+  }
+  const Status listening = passed->has_value() ? server.Adopt(**passed) : server.Listen();
+  if (!listening.ok()) {
+    host.Stop();
+    return Fail(listening);
   }
   server.Start();
-  std::fprintf(stderr, "registryd: serving %s (%lld events) on %s; writers: %s\n", db.c_str(),
-               static_cast<long long>(events), socket.c_str(), policy.Describe().c_str());
+  const std::string serving = "serving " + db + " (" + std::to_string(events) + " events) on " +
+                              (passed->has_value() ? "the socket passed by systemd" : socket) +
+                              "; writers: " + policy.Describe();
+  daemon::LogInfo(serving);
+  daemon::NotifyReady(serving);
   io.run();
-  std::fprintf(stderr, "registryd: stopped cleanly\n");
+  daemon::LogInfo("stopped cleanly");
   return 0;
 }

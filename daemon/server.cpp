@@ -22,6 +22,8 @@
 
 #include "core/api/answer_json.h"
 #include "core/api/json_parse.h"
+#include "daemon/log.h"
+#include "daemon/systemd.h"
 
 namespace registry::daemon {
 namespace {
@@ -121,11 +123,13 @@ awaitable<void> Server::State::Accept() {
     if (ec) {
       if (stopping || ec == net::error::operation_aborted) co_return;
       // Out of file descriptors or similar: back off briefly rather than spin.
+      LogWarning("accepting a connection failed: " + ec.message() + "; retrying in 100 ms");
       net::steady_timer pause(io, std::chrono::milliseconds(100));
       co_await pause.async_wait(net::redirect_error(use_awaitable, ec));
       continue;
     }
     if (connections.size() >= options.max_connections) {
+      LogWarning("refused a connection: " + std::to_string(connections.size()) + " are open (the limit)");
       socket.close(ec);  // over the limit: refuse at once
       continue;
     }
@@ -314,6 +318,8 @@ awaitable<void> Server::State::StreamFeed(Connection& conn,
       continue;
     }
     if (host.head() - next > options.feed_max_lag) {
+      LogInfo("dropped a feed consumer " + std::to_string(host.head() - next + 1) +
+              " events behind; told it to resume from " + std::to_string(next));
       co_await write_chunk(ErrorLine(
           ResourceExhausted("this consumer fell more than " + std::to_string(options.feed_max_lag) +
                                 " events behind; reconnect with from=" + std::to_string(next),
@@ -429,6 +435,9 @@ void Server::Shutdown() {
   State* s = state_.get();
   if (s->stopping) return;
   s->stopping = true;
+  NotifyStopping();
+  LogInfo("stopping: finishing queued writes, ending " + std::to_string(s->feeds.size()) + " feeds and " +
+          std::to_string(s->connections.size()) + " connections");
   error_code ignored;
   s->acceptor.close(ignored);
   s->signals.cancel(ignored);

@@ -330,6 +330,7 @@ int main(int argc, char** argv) {
   app.add_option("--subscribers", o.subscribers, "Feed subscribers (feed scenario)")->capture_default_str()->check(CLI::Range(0, 5000));
   app.add_option("--session", o.session, "The session the session scenario reads")->capture_default_str();
   app.add_flag("--json", o.json, "One JSON object per line");
+  app.set_version_flag("--version", "registry-bench " REGISTRY_VERSION);
   CLI11_PARSE(app, argc, argv);
   return Run(o);
 }

@@ -235,6 +235,7 @@ int main(int argc, char** argv) {
   CLI::App app{"registryctl: record and query the Council Registry through registryd.\n"};
   app.footer(kExitCodes);
   app.require_subcommand(1);
+  app.set_version_flag("--version", "registryctl " REGISTRY_VERSION);
   Globals g;
   app.add_option("--socket", g.socket, "registryd's socket (or set REGISTRY_SOCKET)")->capture_default_str();
   app.add_flag("--json", g.json, "Print registryd's JSON instead of tables");
