@@ -35,9 +35,18 @@ inline void CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& ar, cereal::NameValue
 }
 
 template <class T>
-inline std::enable_if_t<std::is_arithmetic_v<T>> CEREAL_LOAD_FUNCTION_NAME(
+inline std::enable_if_t<std::is_arithmetic_v<T> && !std::is_same_v<T, bool>> CEREAL_LOAD_FUNCTION_NAME(
     BoundedInputArchive& ar, T& t) {
   ar.loadBinary(std::addressof(t), sizeof(t));
+}
+
+// A bool is one byte, 0 or 1; copying any other byte into a bool is undefined behaviour
+// (found by the payload fuzz corpus under UBSan: cereal's std::optional reads one).
+inline void CEREAL_LOAD_FUNCTION_NAME(BoundedInputArchive& ar, bool& t) {
+  unsigned char byte = 0;
+  ar.loadBinary(&byte, 1);
+  if (byte > 1) throw cereal::Exception("a boolean byte is neither 0 nor 1");
+  t = byte == 1;
 }
 
 template <class T>

@@ -10,6 +10,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/http.hpp>
+#include <openssl/crypto.h>
 
 #include <chrono>
 #include <cstdio>
@@ -35,6 +36,10 @@ struct Daemon {
   std::unique_ptr<RequestHandler> handler;
 
   Daemon() {
+    // OpenSSL registers its exit handler when first used. Used first on the writer thread,
+    // its cleanup would run before this static object's destructor stops that thread, and
+    // the thread's OpenSSL state would leak; initialised here, its handler runs last.
+    OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, nullptr);
     // tmpfs when there is one: the fuzzer's writes are fsynced.
     std::string pattern = std::filesystem::exists("/dev/shm") ? "/dev/shm/registry-fuzz-XXXXXX"
                                                               : "/tmp/registry-fuzz-XXXXXX";

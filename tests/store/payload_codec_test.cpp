@@ -75,6 +75,17 @@ TEST_CASE("PayloadCodec: a huge length prefix does not allocate, and bad values 
   REQUIRE_FALSE(decoded.ok());
   CHECK(decoded.status().message().find("length exceeds") != std::string::npos);
 
+  SUBCASE("a boolean byte that is neither 0 nor 1 (found by fuzzing, undefined behaviour before)") {
+    PanelScheduled panel;
+    panel.session = "council-110";
+    panel.title = "WMR";
+    std::string b = EncodeEvent(panel).bytes;
+    REQUIRE(b[8 + 11] == 1);  // after the session: cereal writes std::optional's "nullopt" flag
+    b[8 + 11] = 83;
+    auto bad = DecodeEvent("PanelScheduled", 1, b);
+    CHECK(bad.status().reason() == "bad_payload");
+    CHECK(bad.status().message().find("neither 0 nor 1") != std::string::npos);
+  }
   SUBCASE("a date outside the supported range") {
     std::string b = EncodeEvent(MembershipResumed{"FRA", D("1970-01-01"), ""}).bytes;
     std::int32_t far = 10'000'000;
