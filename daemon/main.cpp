@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   std::int64_t feed_max_lag = 100'000;
   std::string iso_codes = "/usr/share/iso-codes/json";
   std::string log_level = "info";
+  std::string metrics_listen;
   app.add_option("--db", db, "The store (created if missing, mode 0600)")->capture_default_str();
   app.add_option("--socket", socket, "The Unix socket to serve on (mode 0660)")->capture_default_str();
   app.add_option("--writer", writers,
@@ -64,6 +65,9 @@ int main(int argc, char** argv) {
                  "Events a feed consumer may fall behind before it is told to resume and dropped")
       ->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
   app.add_option("--iso-codes", iso_codes, "Debian iso-codes JSON directory")->capture_default_str();
+  app.add_option("--metrics-listen", metrics_listen,
+                 "Also serve GET /metrics (Prometheus) on this loopback TCP address, e.g. 127.0.0.1:9464; "
+                 "nothing else is served there");
   app.add_option("--log-level", log_level, "Least severe log level written: error, warning, info or debug")
       ->capture_default_str();
   app.set_version_flag("--version", "registryd " REGISTRY_VERSION);
@@ -75,6 +79,9 @@ int main(int argc, char** argv) {
   auto level = daemon::ParseLogLevel(log_level);
   if (!level.ok()) return Fail(level.status());
   daemon::SetLogLevel(*level);
+  if (!metrics_listen.empty()) {  // checked before the log is replayed, which may take a while
+    if (auto where = daemon::ParseMetricsListen(metrics_listen); !where.ok()) return Fail(where.status());
+  }
 
   RaiseFileLimit();
   std::error_code ec;
@@ -110,6 +117,7 @@ int main(int argc, char** argv) {
   server_options.idle_timeout = std::chrono::seconds(idle_timeout);
   server_options.request_timeout = std::chrono::seconds(request_timeout);
   server_options.feed_max_lag = feed_max_lag;
+  server_options.metrics_listen = metrics_listen;
   daemon::Server server(io, host, handler, server_options);
   auto passed = daemon::SocketFromSystemd();
   if (!passed.ok()) {
@@ -126,6 +134,10 @@ int main(int argc, char** argv) {
                               (passed->has_value() ? "the socket passed by systemd" : socket) +
                               "; writers: " + policy.Describe();
   daemon::LogInfo(serving);
+  if (!metrics_listen.empty()) {
+    daemon::LogInfo("serving GET /metrics on " + metrics_listen.substr(0, metrics_listen.rfind(':')) + ":" +
+                    std::to_string(server.metrics_port()));
+  }
   daemon::NotifyReady(serving);
   io.run();
   daemon::LogInfo("stopped cleanly");

@@ -1,10 +1,12 @@
 #include "daemon/request_handler.h"
 
+
 #include <boost/asio/post.hpp>
 
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 
 #include "core/api/answer_json.h"
 #include "core/api/command_json.h"
@@ -67,9 +69,30 @@ bool IsJsonContentType(const std::string& type) {
   return base == "application/json";
 }
 
+}  // namespace
+
 Status MethodNotAllowed(const std::string& method, const char* allowed) {
   return Status(StatusCode::kInvalidArgument, "method_not_allowed",
                 method + " is not allowed here; use " + allowed);
+}
+
+namespace {
+
+// The endpoint a target names, from a fixed set (a metrics label must not grow with
+// what clients send).
+std::string EndpointOf(std::string_view target) {
+  static const char* const kKnown[] = {"health", "count",  "members", "pending", "states",  "sessions",
+                                       "timeline", "events", "verify", "backup",  "feed",    "commands",
+                                       "batch",  "restore"};
+  target = target.substr(0, target.find('?'));
+  if (target == "/metrics") return "metrics";
+  if (!target.starts_with("/v1/")) return "other";
+  target.remove_prefix(4);
+  target = target.substr(0, target.find('/'));
+  for (const char* known : kKnown) {
+    if (target == known) return known;
+  }
+  return "other";
 }
 
 }  // namespace
@@ -138,15 +161,35 @@ std::size_t RequestHandler::BodyLimitFor(std::string_view target) {
                                                                              : kMaxCommandBody;
 }
 
+CivilDate RequestHandler::Today() const {  // in UTC
+  return CivilDate::FromDays(static_cast<std::int32_t>(clock_.NowMicros() / 86'400'000'000LL));
+}
+
 Result<CivilDate> RequestHandler::AsOf(const Target& target) const {
   auto it = target.query.find("as_of");
-  if (it == target.query.end()) {
-    // Today, in UTC.
-    return CivilDate::FromDays(static_cast<std::int32_t>(clock_.NowMicros() / 86'400'000'000LL));
-  }
+  if (it == target.query.end()) return Today();
   auto date = CivilDate::Parse(it->second);
   if (!date.ok()) return date.status().WithContext("as_of");
   return date;
+}
+
+HttpResponse RequestHandler::MetricsResponse() {
+  RegistryFigures f = host_.Read([&](const Projection& p) {
+    RegistryFigures figures;
+    const CountAnswer today = CountAsOf(p, Today());
+    figures.member_states = today.members;
+    figures.observers = today.observers;
+    figures.sessions = static_cast<std::int64_t>(p.sessions().size());
+    return figures;
+  });
+  f.log_position = host_.head();
+  f.writes_committed = host_.writes_committed();
+  f.writes_queued = host_.queue_depth();
+  if (server_figures_) server_figures_(f);
+  HttpResponse r;
+  r.content_type = kPrometheusContentType;
+  r.body = metrics_.Render(f);
+  return r;
 }
 
 void RequestHandler::Handle(const HttpRequest& request, const Peer& peer,
@@ -155,8 +198,13 @@ void RequestHandler::Handle(const HttpRequest& request, const Peer& peer,
   // exception here is a bug (each one found so far has become a test); the client gets
   // a 500 naming it, and everyone else is served on.
   auto responded = std::make_shared<bool>(false);
-  auto once = [responded, respond = std::move(respond)](HttpResponse r) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string endpoint = EndpointOf(request.target);
+  const bool write = request.method == "POST";
+  auto once = [this, responded, started, endpoint, write, respond = std::move(respond)](HttpResponse r) {
     *responded = true;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics_.RecordRequest(endpoint, r.status, seconds, write);
     respond(std::move(r));
   };
   try {
@@ -179,6 +227,12 @@ void RequestHandler::Route(const HttpRequest& request, const Peer& peer,
     respond(ErrorResponse(NotFound("no such endpoint: " + request.target.substr(0, 200) +
                                    " (see docs/api.md)", "no_such_endpoint")));
   };
+  if (s.size() == 1 && s[0] == "metrics") {
+    if (request.method != "GET" && request.method != "HEAD") {
+      return respond(ErrorResponse(MethodNotAllowed(request.method, "GET")));
+    }
+    return respond(MetricsResponse());
+  }
   if (s.empty() || s[0] != "v1") return not_found();
   const bool get = request.method == "GET" || request.method == "HEAD";
   const std::string resource = s.size() > 1 ? s[1] : "";

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base/clock.h"
+#include "daemon/metrics.h"
 #include "daemon/peer_credentials.h"
 #include "daemon/registry_host.h"
 
@@ -66,6 +67,11 @@ class RequestHandler {
   // The largest body the target accepts.
   static std::size_t BodyLimitFor(std::string_view target);
 
+  // The server's own figures for /metrics (feed subscribers, connections).
+  void SetServerFigures(std::function<void(RegistryFigures&)> fill) { server_figures_ = std::move(fill); }
+  // GET /metrics in the Prometheus text format.
+  HttpResponse MetricsResponse();
+
  private:
   using Answer = std::function<Result<nlohmann::json>(const Projection&)>;
   void Route(const HttpRequest& request, const Peer& peer, std::function<void(HttpResponse)> respond);
@@ -79,11 +85,17 @@ class RequestHandler {
   void Backup(std::function<void(HttpResponse)> respond);
   Result<CivilDate> AsOf(const Target& target) const;
 
+  CivilDate Today() const;
+
   RegistryHost& host_;
   WriterPolicy writers_;
   Clock& clock_;
+  Metrics metrics_;
+  std::function<void(RegistryFigures&)> server_figures_;
 };
 
+// The error for a method the target does not take (answered 405).
+Status MethodNotAllowed(const std::string& method, const char* allowed);
 // The response for an error status.
 HttpResponse ErrorResponse(const Status& status);
 // A JSON response with an ETag over its body; 304 when it matches `if_none_match`.

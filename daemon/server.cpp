@@ -6,6 +6,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -97,9 +98,12 @@ struct Server::State {
   };
 
   State(net::io_context& io_context, RegistryHost& h, RequestHandler& rh, ServerOptions o)
-      : io(io_context), host(h), handler(rh), options(std::move(o)), acceptor(io), signals(io, SIGINT, SIGTERM) {}
+      : io(io_context), host(h), handler(rh), options(std::move(o)), acceptor(io), metrics_acceptor(io),
+        signals(io, SIGINT, SIGTERM) {}
 
   awaitable<void> Accept();
+  awaitable<void> AcceptMetrics();
+  awaitable<void> ServeMetrics(net::ip::tcp::socket socket);
   awaitable<void> Serve(local::socket socket);
   awaitable<void> StreamFeed(Connection& conn, const http::request<http::string_body>& req);
   awaitable<void> Send(Connection& conn, const HttpResponse& r, unsigned version, bool keep_alive);
@@ -109,6 +113,7 @@ struct Server::State {
   RequestHandler& handler;
   ServerOptions options;
   local::acceptor acceptor;
+  net::ip::tcp::acceptor metrics_acceptor;
   net::signal_set signals;
   bool stopping = false;
   bool owns_socket_file = false;
@@ -358,7 +363,83 @@ awaitable<void> Server::State::StreamFeed(Connection& conn,
 }
 
 Server::Server(net::io_context& io, RegistryHost& host, RequestHandler& handler, ServerOptions options)
-    : state_(std::make_unique<State>(io, host, handler, std::move(options))) {}
+    : state_(std::make_unique<State>(io, host, handler, std::move(options))) {
+  State* s = state_.get();
+  handler.SetServerFigures([s](RegistryFigures& f) {
+    f.feed_subscribers = s->feeds.size();
+    f.connections = s->connections.size();
+  });
+}
+
+Result<std::pair<std::string, unsigned short>> ParseMetricsListen(std::string_view text) {
+  const auto bad = [&](const std::string& why) {
+    return InvalidArgument("--metrics-listen '" + std::string(text.substr(0, 80)) + "': " + why +
+                               " (for example 127.0.0.1:9464)",
+                           "invalid_metrics_listen");
+  };
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return bad("give an address and a port");
+  std::string host(text.substr(0, colon));
+  const std::string_view port_text = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (port_text.empty() || port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string_view::npos ||
+      std::stoul(std::string(port_text)) > 65535) {
+    return bad("the port must be 0 to 65535");
+  }
+  error_code ec;
+  const auto address = net::ip::make_address(host, ec);
+  if (ec) return bad("'" + host + "' is not an IP address");
+  if (!address.is_loopback()) return bad("only a loopback address may serve metrics");
+  return std::make_pair(host, static_cast<unsigned short>(std::stoul(std::string(port_text))));
+}
+
+unsigned short Server::metrics_port() const {
+  error_code ec;
+  const auto endpoint = state_->metrics_acceptor.local_endpoint(ec);
+  return ec ? 0 : endpoint.port();
+}
+
+awaitable<void> Server::State::AcceptMetrics() {
+  while (!stopping) {
+    error_code ec;
+    net::ip::tcp::socket socket = co_await metrics_acceptor.async_accept(net::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (stopping || ec == net::error::operation_aborted) co_return;
+      continue;
+    }
+    net::co_spawn(io, ServeMetrics(std::move(socket)), net::detached);
+  }
+}
+
+// One request, one answer, then close: GET /metrics and nothing else.
+awaitable<void> Server::State::ServeMetrics(net::ip::tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  stream.expires_after(options.request_timeout);
+  beast::flat_buffer buffer;
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(kMaxHeaderBytes);
+  parser.body_limit(4096);  // GET has none; a small one is read so a POST gets its 405
+  error_code ec;
+  co_await http::async_read(stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+  HttpResponse r;
+  if (ec) {
+    r = ErrorResponse(InvalidArgument("malformed HTTP request: " + ec.message(), "malformed_http"));
+  } else if (parser.get().target() != "/metrics") {
+    r = ErrorResponse(NotFound("only GET /metrics is served on this port", "no_such_endpoint"));
+  } else if (parser.get().method() != http::verb::get) {
+    r = ErrorResponse(MethodNotAllowed(std::string(parser.get().method_string()), "GET"));
+  } else {
+    r = handler.MetricsResponse();
+  }
+  http::response<http::string_body> res{static_cast<http::status>(r.status), 11};
+  res.set(http::field::server, "registryd");
+  res.set(http::field::content_type, r.content_type);
+  res.body() = std::move(r.body);
+  res.keep_alive(false);
+  res.prepare_payload();
+  co_await http::async_write(stream, res, net::redirect_error(use_awaitable, ec));
+  stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+}
 
 Server::~Server() {
   if (state_->owns_socket_file) ::unlink(state_->options.socket_path.c_str());
@@ -410,6 +491,23 @@ Status Server::Listen() {
   if (ec) return Unavailable("cannot listen on " + path + ": " + ec.message(), "cannot_listen");
   ::chmod(path.c_str(), 0660);
   state_->owns_socket_file = true;
+  return ListenMetrics();
+}
+
+Status Server::ListenMetrics() {
+  if (state_->options.metrics_listen.empty()) return Status::Ok();
+  REGISTRY_ASSIGN_OR_RETURN(auto where, ParseMetricsListen(state_->options.metrics_listen));
+  error_code ec;
+  const net::ip::tcp::endpoint endpoint(net::ip::make_address(where.first), where.second);
+  auto& acceptor = state_->metrics_acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Unavailable("cannot serve metrics on " + state_->options.metrics_listen + ": " + ec.message(),
+                       "cannot_listen");
+  }
   return Status::Ok();
 }
 
@@ -417,7 +515,7 @@ Status Server::Adopt(int fd) {
   error_code ec;
   state_->acceptor.assign(local(), fd, ec);
   if (ec) return Unavailable("cannot use the socket passed in (fd " + std::to_string(fd) + "): " + ec.message());
-  return Status::Ok();
+  return ListenMetrics();
 }
 
 void Server::Start() {
@@ -429,6 +527,7 @@ void Server::Start() {
     if (!ec) Shutdown();
   });
   net::co_spawn(s->io, s->Accept(), net::detached);
+  if (s->metrics_acceptor.is_open()) net::co_spawn(s->io, s->AcceptMetrics(), net::detached);
 }
 
 void Server::Shutdown() {
@@ -440,6 +539,7 @@ void Server::Shutdown() {
           std::to_string(s->connections.size()) + " connections");
   error_code ignored;
   s->acceptor.close(ignored);
+  s->metrics_acceptor.close(ignored);
   s->signals.cancel(ignored);
   for (const auto& feed : s->feeds) feed->timer.cancel();
   for (State::Connection* conn : s->connections) {

@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "core/base/result.h"
 #include "core/base/status.h"
 #include "daemon/registry_host.h"
 #include "daemon/request_handler.h"
@@ -32,7 +33,13 @@ struct ServerOptions {
   std::chrono::seconds request_timeout{30};  // to send one whole request
   std::chrono::seconds idle_timeout{120};    // keep-alive idle time
   std::int64_t feed_max_lag = 100'000;       // events a feed consumer may fall behind
+  std::string metrics_listen;  // "127.0.0.1:9464": GET /metrics on loopback TCP too ("" = off)
 };
+
+// Parses --metrics-listen: a loopback address and a port ("127.0.0.1:9464", "[::1]:9464",
+// port 0 for any free one). InvalidArgument for anything else: the metrics port serves
+// only loopback, so that nothing but /metrics is ever reachable from the network.
+Result<std::pair<std::string, unsigned short>> ParseMetricsListen(std::string_view text);
 
 class Server {
  public:
@@ -47,14 +54,17 @@ class Server {
   Status Listen();
   // Uses an already-listening socket (systemd socket activation).
   Status Adopt(int fd);
-  // Starts accepting and handling signals.
+  // Starts accepting (the metrics port too) and handling signals.
   void Start();
   // What Start's signal handler does; callable from the io thread.
   void Shutdown();
 
   std::size_t connections() const;
+  // The metrics port actually bound (after Listen, when --metrics-listen asked for port 0).
+  unsigned short metrics_port() const;
 
  private:
+  Status ListenMetrics();  // binds --metrics-listen, if given
   struct State;
   std::unique_ptr<State> state_;
 };
