@@ -11,6 +11,7 @@
 #include "core/api/answer_json.h"
 #include "core/api/command_json.h"
 #include "core/api/json_parse.h"
+#include "core/api/membership_chart.h"
 #include "core/domain/decide.h"
 #include "core/domain/queries.h"
 
@@ -83,7 +84,7 @@ namespace {
 std::string EndpointOf(std::string_view target) {
   static const char* const kKnown[] = {"health", "count",  "members", "pending", "states",  "sessions",
                                        "timeline", "events", "verify", "backup",  "feed",    "commands",
-                                       "batch",  "restore"};
+                                       "batch",  "restore",  "chart.svg"};
   target = target.substr(0, target.find('?'));
   if (target == "/metrics") return "metrics";
   if (!target.starts_with("/v1/")) return "other";
@@ -173,6 +174,39 @@ Result<CivilDate> RequestHandler::AsOf(const Target& target) const {
   return date;
 }
 
+void RequestHandler::Chart(const Target& target, const HttpRequest& request,
+                           std::function<void(HttpResponse)> respond) {
+  auto date = AsOf(target);
+  if (!date.ok()) return respond(ErrorResponse(date.status()));
+  api::ChartInput input;
+  input.as_of = *date;
+  auto it = target.query.find("organization");
+  input.organization = it != target.query.end() ? it->second.substr(0, 200) : kDefaultOrganization;
+  if (!api::IsValidUtf8(input.organization)) {
+    return respond(ErrorResponse(InvalidArgument("'organization' is not valid UTF-8", "invalid_parameter")));
+  }
+  host_.Read([&](const Projection& p) {
+    input.timeline = MembershipTimeline(p);
+    input.changes = MembershipChanges(p);
+    input.sessions = ListSessions(p).sessions;
+    return 0;
+  });
+  // What happened after the as-of date is not drawn.
+  std::erase_if(input.timeline.points, [&](const TimelinePoint& point) { return point.date > input.as_of; });
+  std::erase_if(input.changes, [&](const MembershipChange& c) { return c.date > input.as_of; });
+  std::erase_if(input.sessions, [&](const SessionSummary& s) { return s.opening_date > input.as_of; });
+  HttpResponse r;
+  r.content_type = "image/svg+xml";
+  r.body = api::RenderMembershipChart(input).svg;
+  r.etag = "\"chart-" + std::to_string(input.timeline.position) + "-" + input.as_of.ToString() + "-" +
+           std::to_string(std::hash<std::string>{}(input.organization)) + "\"";
+  if (!request.if_none_match.empty() && request.if_none_match == r.etag) {
+    r.status = 304;
+    r.body.clear();
+  }
+  respond(std::move(r));
+}
+
 HttpResponse RequestHandler::MetricsResponse() {
   RegistryFigures f = host_.Read([&](const Projection& p) {
     RegistryFigures figures;
@@ -252,6 +286,7 @@ void RequestHandler::Route(const HttpRequest& request, const Peer& peer,
                  {"writes_queued", host_.queue_depth()}};
     return respond(JsonResponse(body, request.if_none_match, host_.stopping() ? 503 : 200));
   }
+  if (resource == "chart.svg" && s.size() == 2) return Chart(t, request, std::move(respond));
   if (resource == "events" && s.size() == 2) return Events(t, request, std::move(respond));
   if (resource == "verify" && s.size() == 2) return Verify(std::move(respond));
   if (resource == "backup" && s.size() == 2) return Backup(std::move(respond));

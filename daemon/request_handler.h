@@ -49,6 +49,9 @@ struct Target {
 // InvalidArgument for a malformed percent-escape or a repeated parameter.
 Result<Target> ParseTarget(std::string_view target);
 
+// The organization the membership chart names unless asked otherwise.
+inline constexpr const char* kDefaultOrganization = "International Organization for Migration";
+
 // Request headers above this are refused with 431.
 inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 // Request bodies above this are refused with 413 (batches may be larger).
@@ -82,6 +85,7 @@ class RequestHandler {
   void Events(const Target& target, const HttpRequest& request,
               std::function<void(HttpResponse)> respond);
   void Verify(std::function<void(HttpResponse)> respond);
+  void Chart(const Target& target, const HttpRequest& request, std::function<void(HttpResponse)> respond);
   void Backup(std::function<void(HttpResponse)> respond);
   Result<CivilDate> AsOf(const Target& target) const;
 

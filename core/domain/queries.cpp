@@ -209,6 +209,20 @@ TimelineAnswer MembershipTimeline(const Projection& p) {
   return a;
 }
 
+std::vector<MembershipChange> MembershipChanges(const Projection& p) {
+  std::vector<MembershipChange> changes;
+  for (const auto& entry : p.timelines()) {
+    for (const Interval& span : entry.second.membership()) {
+      if (!span.from_unknown) changes.push_back({span.from, entry.first, true, span.how_started});
+      if (span.to) changes.push_back({*span.to, entry.first, false, span.how_ended});
+    }
+  }
+  std::sort(changes.begin(), changes.end(), [](const MembershipChange& a, const MembershipChange& b) {
+    return a.date != b.date ? a.date < b.date : a.code < b.code;
+  });
+  return changes;
+}
+
 std::string Describe(const Fact& fact) {
   return std::visit(
       [](const auto& f) -> std::string {

@@ -119,6 +119,17 @@ struct TimelineAnswer {
 };
 TimelineAnswer MembershipTimeline(const Projection& p);
 
+// Each dated start and end of a membership, for charts: admissions, resumptions,
+// successions, withdrawals, dissolutions, mergers. Memberships from the opening balance
+// (admission date unknown) are not changes. Sorted by date, then code.
+struct MembershipChange {
+  CivilDate date;
+  std::string code;
+  bool joined = true;  // false: the membership ended on `date`
+  std::string how;     // "admission", "withdrawal", "merger into DEU", ...
+};
+std::vector<MembershipChange> MembershipChanges(const Projection& p);
+
 // A one-line description of a fact for histories and logs.
 std::string Describe(const Fact& fact);
 

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "tests/daemon/daemon_harness.h"
@@ -188,6 +189,34 @@ TEST_CASE("registryctl: export, then import into an empty registry, reproduces e
   same("timeline");
   same("state RUS");
   same("log --from 1 --limit 1000");
+}
+
+TEST_CASE("registryctl: chart writes the membership chart as SVG, the same the API serves") {
+  Daemon d;
+  REQUIRE(d.Start());
+  REQUIRE(Ctl(d, std::string("import ") + kExample).code == 0);
+  const std::string file = d.dir() + "/iom.svg";
+  Run wrote = Ctl(d, "chart --as-of 2022-11-30 --out " + Quote(file));
+  REQUIRE_MESSAGE(wrote.code == 0, wrote.out);
+  CHECK(wrote.out.find("wrote " + file) != std::string::npos);
+  std::ifstream in(file);
+  const std::string svg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(svg.starts_with("<svg "));
+  CHECK(svg.find("International Organization for Migration: member states as of 2022-11-30") != std::string::npos);
+  CHECK(svg.find("RUS: admission on 2021-04-19") != std::string::npos);
+  CHECK(svg.find("BRB: admission on 2022-11-30") != std::string::npos);
+  CHECK(svg.find("Council 110, opened 2019-11-26 in Geneva") != std::string::npos);
+  CHECK(svg.find("opening balance: the record starts on 2019-11-25") != std::string::npos);
+  HttpClient c(d.socket());
+  auto api = c.Get("/v1/chart.svg?as_of=2022-11-30");
+  CHECK(api.status == 200);
+  CHECK(api.headers["Content-Type"] == "image/svg+xml");
+  CHECK(api.body == svg);
+  auto earlier = c.Get("/v1/chart.svg?as_of=2021-01-01&organization=IOM");
+  CHECK(earlier.body.find("IOM: member states as of 2021-01-01") != std::string::npos);
+  CHECK(earlier.body.find("BRB: admission") == std::string::npos);  // after the as-of date
+  CHECK(Ctl(d, "chart --as-of 2019-02-30 --out " + Quote(file)).code == 4);
+  CHECK(Ctl(d, "chart --out /nonexistent-dir/x.svg").code != 0);
 }
 
 TEST_CASE("registryctl: backup while writes continue gives a copy that verifies and opens") {

@@ -80,6 +80,33 @@ int Query(const Globals& g, const std::string& target, std::string (*render)(con
   return kOk;
 }
 
+// GETs `target` and writes the body to `path` (atomically: a temporary, then rename).
+int Download(const Globals& g, const std::string& target, const std::string& path) {
+  auto connection = Connect(g);
+  if (!connection.ok()) return Fail(connection.status());
+  auto response = (*connection)->Request("GET", target);
+  if (!response.ok()) return Fail(response.status());
+  if (response->status >= 300) {
+    std::cerr << RenderError(json::parse(response->body, nullptr, false), response->status) << "\n";
+    return ExitFor(response->status);
+  }
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << response->body;
+    if (!out.flush()) return Fail(Unavailable("cannot write " + temporary + ": " + std::strerror(errno)));
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    return Fail(Unavailable("cannot write " + path + ": " + std::strerror(errno)));
+  }
+  if (g.json) {
+    std::cout << json{{"file", path}, {"bytes", response->body.size()}}.dump(2) << "\n";
+  } else {
+    std::cout << "wrote " << path << " (" << response->body.size() << " bytes)\n";
+  }
+  return kOk;
+}
+
 int Post(const Globals& g, const json& command) {
   auto text = api::DumpJsonStrict(command);  // an argument in another encoding is refused
   if (!text.ok()) return Fail(text.status().WithContext("the command's arguments"));
@@ -285,6 +312,16 @@ int main(int argc, char** argv) {
   CLI::App* timeline = query("timeline", "Each date the membership count changed", "registryctl timeline");
   timeline->add_option("--known-at", known_at, "As the registry knew it");
   timeline->callback([&] { result = Query(g, WithParams("/v1/timeline", {{"known_at", known_at}}), RenderTimeline); });
+
+  std::string chart_out, organization;
+  CLI::App* chart = query("chart", "The membership chart as SVG: the count over time, with admissions, ends and sessions",
+                          "registryctl chart --as-of 2022-11-30 --out iom.svg");
+  chart->add_option("--out", chart_out, "The SVG file to write (an existing file is replaced)")->required();
+  chart->add_option("--as-of", as_of, "Draw up to this date (default: today)");
+  chart->add_option("--organization", organization, "The name in the title (default: the daemon's)");
+  chart->callback([&] {
+    result = Download(g, WithParams("/v1/chart.svg", {{"as_of", as_of}, {"organization", organization}}), chart_out);
+  });
 
   CLI::App* log = query("log", "The event log, or --follow the live feed", "registryctl log --from 1 --follow");
   log->add_option("--from", from, "First position (default: 1; with --follow, only what comes next)");
