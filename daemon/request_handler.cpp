@@ -154,6 +154,16 @@ HttpResponse JsonResponse(const json& body, const std::string& if_none_match, un
   return r;
 }
 
+HttpResponse CachedResponse(const HttpResponse& cached, const std::string& if_none_match) {
+  if (!if_none_match.empty() && (if_none_match == cached.etag || if_none_match == "*")) {
+    HttpResponse r;
+    r.status = 304;
+    r.etag = cached.etag;
+    return r;
+  }
+  return cached;
+}
+
 RequestHandler::RequestHandler(RegistryHost& host, WriterPolicy writers, Clock& clock)
     : host_(host), writers_(std::move(writers)), clock_(clock) {}
 
@@ -332,8 +342,24 @@ void RequestHandler::Read(const Target& target, const HttpRequest& request, Answ
                           std::function<void(HttpResponse)> respond) {
   auto known = target.query.find("known_at");
   if (known == target.query.end()) {
+    // Present answers are cached by target until the log moves or the day (the default
+    // as_of) changes. The head moves on this thread before any write is acknowledged, so
+    // a client never reads an answer older than its own acknowledged write.
+    const CivilDate today = Today();
+    if (host_.head() != cache_position_ || today != cache_day_) {
+      cache_.clear();
+      cache_position_ = host_.head();
+      cache_day_ = today;
+    }
+    if (auto it = cache_.find(request.target); it != cache_.end()) {
+      return respond(CachedResponse(it->second, request.if_none_match));
+    }
     Result<json> body = host_.Read(answer);
-    return respond(body.ok() ? JsonResponse(*body, request.if_none_match) : ErrorResponse(body.status()));
+    if (!body.ok()) return respond(ErrorResponse(body.status()));
+    HttpResponse full = JsonResponse(*body, "");
+    if (cache_.size() >= kMaxCachedAnswers) cache_.clear();
+    return respond(CachedResponse(cache_.emplace(request.target, std::move(full)).first->second,
+                                  request.if_none_match));
   }
   // known_at: a log position, a UTC time (2020-01-01T00:00:00Z), or a date (its end, UTC).
   const std::string& text = known->second;

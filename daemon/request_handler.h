@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -95,6 +96,11 @@ class RequestHandler {
   WriterPolicy writers_;
   Clock& clock_;
   Metrics metrics_;
+  // Present answers by target, valid while the head and the day stay as they were.
+  static constexpr std::size_t kMaxCachedAnswers = 1024;
+  std::unordered_map<std::string, HttpResponse> cache_;
+  std::int64_t cache_position_ = -1;
+  CivilDate cache_day_;
   std::function<void(RegistryFigures&)> server_figures_;
 };
 
@@ -102,6 +108,8 @@ class RequestHandler {
 Status MethodNotAllowed(const std::string& method, const char* allowed);
 // The response for an error status.
 HttpResponse ErrorResponse(const Status& status);
+// `cached`, or 304 when `if_none_match` matches its ETag.
+HttpResponse CachedResponse(const HttpResponse& cached, const std::string& if_none_match);
 // A JSON response with an ETag over its body; 304 when it matches `if_none_match`.
 HttpResponse JsonResponse(const nlohmann::json& body, const std::string& if_none_match,
                           unsigned status = 200);
