@@ -40,20 +40,6 @@ using boost::system::error_code;
 
 constexpr std::size_t kFeedPage = 500;
 
-// Awaits RequestHandler::Handle's callback.
-template <typename Token>
-auto AsyncHandle(RequestHandler& handler, HttpRequest request, Peer peer, Token&& token) {
-  return net::async_initiate<Token, void(HttpResponse)>(
-      [&handler](auto completion, HttpRequest req, Peer who) {
-        auto shared = std::make_shared<decltype(completion)>(std::move(completion));
-        handler.Handle(req, who, [shared](HttpResponse r) {
-          auto executor = net::get_associated_executor(*shared);
-          net::post(executor, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
-        });
-      },
-      token, std::move(request), std::move(peer));
-}
-
 // Awaits a page of feed lines read on the reader thread.
 template <typename Token>
 auto AsyncReadLines(RegistryHost& host, std::int64_t from, Token&& token) {
@@ -214,8 +200,10 @@ awaitable<void> Server::State::Serve(local::socket socket) {
       break;
     }
     parser.body_limit(limit);  // for chunked bodies
-    conn.stream.expires_after(options.request_timeout);
-    co_await http::async_read(conn.stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+    if (!parser.is_done()) {  // a body follows (a GET has none: no timer, no read)
+      conn.stream.expires_after(options.request_timeout);
+      co_await http::async_read(conn.stream, buffer, parser, net::redirect_error(use_awaitable, ec));
+    }
     if (ec == http::error::body_limit) {
       co_await Send(conn, too_large(), parser.get().version(), false);
       break;
@@ -242,7 +230,27 @@ awaitable<void> Server::State::Serve(local::socket socket) {
     HttpRequest request{std::string(req.method_string()), target,
                         std::string(req[http::field::content_type]),
                         std::string(req[http::field::if_none_match]), std::move(req.body())};
-    HttpResponse response = co_await AsyncHandle(handler, std::move(request), *peer, use_awaitable);
+    // Most reads are answered before Handle returns; only writes and log reads complete
+    // later (on this thread), and only those wait on a timer that the answer cancels.
+    struct Pending {
+      std::optional<HttpResponse> response;
+      net::steady_timer* waiter = nullptr;
+    };
+    auto pending = std::make_shared<Pending>();
+    handler.Handle(request, *peer, [pending](HttpResponse r) {
+      pending->response = std::move(r);
+      if (pending->waiter != nullptr) pending->waiter->cancel();
+    });
+    if (!pending->response) {
+      net::steady_timer waiter(io);
+      pending->waiter = &waiter;
+      while (!pending->response) {
+        waiter.expires_at(net::steady_timer::time_point::max());
+        co_await waiter.async_wait(net::redirect_error(use_awaitable, ec));
+      }
+      pending->waiter = nullptr;
+    }
+    HttpResponse response = std::move(*pending->response);
     const bool keep_alive = req.keep_alive() && !stopping;
     co_await Send(conn, response, req.version(), keep_alive);
     if (!keep_alive) break;
