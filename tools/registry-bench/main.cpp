@@ -7,7 +7,10 @@
 //                                latency is from a write's send to its arrival in a feed
 //   mixed                        the load test: 70% of connections query, 10% write,
 //                                20% follow the feed, for --duration seconds
+// Request scenarios run every connection from one thread (epoll), as redis-benchmark
+// does; the feed and mixed scenarios use a thread per connection.
 // Output is one line per scenario, or JSON with --json.
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -20,6 +23,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <memory>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -36,6 +41,22 @@ using nlohmann::json;
 
 std::int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
+// Removes one whole response from the front of `buffer` and returns its status, or -1
+// when the buffer does not hold a whole one yet (registryd always sends Content-Length).
+int TakeResponse(std::string& buffer) {
+  const std::size_t header_end = buffer.find("\r\n\r\n");
+  if (header_end == std::string::npos) return -1;
+  const int status = std::atoi(buffer.c_str() + 9);  // "HTTP/1.1 200 OK"
+  std::size_t length = 0;
+  for (const char* name : {"Content-Length: ", "content-length: "}) {
+    const std::size_t at = buffer.find(name);
+    if (at != std::string::npos && at < header_end) length = std::strtoul(buffer.c_str() + at + 16, nullptr, 10);
+  }
+  if (buffer.size() < header_end + 4 + length) return -1;
+  buffer.erase(0, header_end + 4 + length);
+  return status;
 }
 
 // A raw keep-alive connection that can pipeline: sends requests back to back, then
@@ -68,22 +89,13 @@ class RawConnection {
   }
   // The status of the next response (0 when the connection broke); skips its body.
   int ReadResponse() {
-    std::size_t header_end;
-    while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+    int status;
+    while ((status = TakeResponse(buffer_)) < 0) {
       if (!Fill()) return 0;
     }
-    const int status = std::atoi(buffer_.c_str() + 9);  // "HTTP/1.1 200 OK"
-    std::size_t length = 0;
-    const std::string headers = buffer_.substr(0, header_end);
-    for (const char* name : {"Content-Length: ", "content-length: "}) {
-      if (auto at = headers.find(name); at != std::string::npos) length = std::stoul(headers.substr(at + 16));
-    }
-    while (buffer_.size() < header_end + 4 + length) {
-      if (!Fill()) return 0;
-    }
-    buffer_.erase(0, header_end + 4 + length);
     return status;
   }
+  int fd() const { return fd_; }
 
  private:
   bool Fill() {
@@ -181,6 +193,85 @@ void Drive(const Options& o, Results& results, Clock::time_point deadline, long 
   results.Merge(mine);
 }
 
+// Every connection from one thread with epoll, as redis-benchmark drives Redis, so that
+// the client's own thread switching does not weigh on the figures. `make(conn, i, now)`
+// gives a connection's i-th request; each keeps `pipeline` in flight.
+template <typename Make>
+void DriveAll(const Options& o, Results& results, Clock::time_point deadline, long total, Make make) {
+  struct Conn {
+    std::unique_ptr<RawConnection> raw;
+    std::string in;
+    std::deque<std::int64_t> started;
+    long sent = 0;
+  };
+  std::vector<Conn> conns(static_cast<std::size_t>(o.connections));
+  const int epoll = ::epoll_create1(EPOLL_CLOEXEC);
+  long issued = 0;
+  std::vector<std::int64_t> mine;
+  mine.reserve(static_cast<std::size_t>(std::min(total, 10'000'000L)));
+  const auto more = [&] { return o.duration > 0 ? Clock::now() < deadline : issued < total; };
+  const auto send_next = [&](std::size_t c) {
+    Conn& conn = conns[c];
+    std::string batch;
+    while (conn.started.size() < static_cast<std::size_t>(o.pipeline) && more()) {
+      const std::int64_t now = NowNs();
+      batch += make(c, conn.sent++, now);
+      conn.started.push_back(now);
+      ++issued;
+    }
+    if (!batch.empty() && !conn.raw->Send(batch)) ++results.errors;
+  };
+  for (std::size_t c = 0; c < conns.size(); ++c) {
+    conns[c].raw = std::make_unique<RawConnection>(o.socket);
+    if (!conns[c].raw->ok()) {
+      ++results.errors;
+      return;
+    }
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = c;
+    ::epoll_ctl(epoll, EPOLL_CTL_ADD, conns[c].raw->fd(), &event);
+  }
+  for (std::size_t c = 0; c < conns.size(); ++c) send_next(c);
+  std::size_t in_flight = 0;
+  for (const Conn& conn : conns) in_flight += conn.started.size();
+  epoll_event events[64];
+  char chunk[65536];
+  while (in_flight > 0) {
+    const int n = ::epoll_wait(epoll, events, 64, 10'000);
+    if (n <= 0) {
+      ++results.errors;  // ten seconds without an answer
+      break;
+    }
+    for (int e = 0; e < n; ++e) {
+      const std::size_t c = events[e].data.u64;
+      Conn& conn = conns[c];
+      const ssize_t got = ::recv(conn.raw->fd(), chunk, sizeof(chunk), 0);
+      if (got <= 0) {
+        results.errors += static_cast<long>(conn.started.size());
+        in_flight -= conn.started.size();
+        conn.started.clear();
+        ::epoll_ctl(epoll, EPOLL_CTL_DEL, conn.raw->fd(), nullptr);
+        continue;
+      }
+      conn.in.append(chunk, static_cast<std::size_t>(got));
+      int status;
+      while (!conn.started.empty() && (status = TakeResponse(conn.in)) >= 0) {
+        mine.push_back(NowNs() - conn.started.front());
+        conn.started.pop_front();
+        --in_flight;
+        ++results.done;
+        if (status < 200 || status >= 300) ++results.errors;
+      }
+      const std::size_t before = conn.started.size();
+      send_next(c);
+      in_flight += conn.started.size() - before;
+    }
+  }
+  ::close(epoll);
+  results.Merge(mine);
+}
+
 // A feed subscriber: records, for each bench panel, the time since its write was sent.
 void Follow(const Options& o, Results& results, std::atomic<bool>& stop) {
   auto conn = registry::client::Connection::Open(o.socket);
@@ -257,14 +348,17 @@ int Run(Options o) {
 
   const std::string request = target.empty() ? "" : Get(target);  // outlives the threads
   if (!target.empty()) {
-    for (int c = 0; c < o.connections; ++c) {
-      threads.emplace_back([&] { Drive(o, results, deadline, quota, [&](long, std::int64_t) { return request; }); });
-    }
-  } else if (o.scenario == "append" || o.scenario == "feed") {
-    if (o.scenario == "feed") {
-      for (int s = 0; s < o.subscribers; ++s) followers.emplace_back([&] { Follow(o, feed_results, stop); });
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let them subscribe
-    }
+    threads.emplace_back([&] {
+      DriveAll(o, results, deadline, o.requests, [&](std::size_t, long, std::int64_t) { return request; });
+    });
+  } else if (o.scenario == "append") {
+    threads.emplace_back([&] {
+      DriveAll(o, results, deadline, o.requests,
+               [&](std::size_t c, long, std::int64_t now) { return PanelRequest(sessions[c], now); });
+    });
+  } else if (o.scenario == "feed") {
+    for (int s = 0; s < o.subscribers; ++s) followers.emplace_back([&] { Follow(o, feed_results, stop); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let them subscribe
     for (int c = 0; c < o.connections; ++c) {
       threads.emplace_back([&, c] {
         const std::string& mine = sessions[static_cast<std::size_t>(c)];
