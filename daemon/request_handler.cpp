@@ -348,6 +348,7 @@ void RequestHandler::Read(const Target& target, const HttpRequest& request, Answ
     const CivilDate today = Today();
     if (host_.head() != cache_position_ || today != cache_day_) {
       cache_.clear();
+      cache_bytes_ = 0;
       cache_position_ = host_.head();
       cache_day_ = today;
     }
@@ -357,7 +358,12 @@ void RequestHandler::Read(const Target& target, const HttpRequest& request, Answ
     Result<json> body = host_.Read(answer);
     if (!body.ok()) return respond(ErrorResponse(body.status()));
     HttpResponse full = JsonResponse(*body, "");
-    if (cache_.size() >= kMaxCachedAnswers) cache_.clear();
+    if (full.body.size() > kMaxCachedAnswerBytes) return respond(CachedResponse(full, request.if_none_match));
+    if (cache_.size() >= kMaxCachedAnswers || cache_bytes_ + full.body.size() > kMaxCacheBytes) {
+      cache_.clear();  // bounded by count and bytes, whatever targets clients make up
+      cache_bytes_ = 0;
+    }
+    cache_bytes_ += full.body.size();
     return respond(CachedResponse(cache_.emplace(request.target, std::move(full)).first->second,
                                   request.if_none_match));
   }

@@ -98,7 +98,10 @@ class RequestHandler {
   Metrics metrics_;
   // Present answers by target, valid while the head and the day stay as they were.
   static constexpr std::size_t kMaxCachedAnswers = 1024;
+  static constexpr std::size_t kMaxCachedAnswerBytes = 1 << 20;  // larger answers are not kept
+  static constexpr std::size_t kMaxCacheBytes = 32 << 20;
   std::unordered_map<std::string, HttpResponse> cache_;
+  std::size_t cache_bytes_ = 0;
   std::int64_t cache_position_ = -1;
   CivilDate cache_day_;
   std::function<void(RegistryFigures&)> server_figures_;
