@@ -86,6 +86,7 @@ bool ParseRequest(const std::uint8_t* data, std::size_t size, http::request<http
     input += used;
   }
   if (!parser.is_done()) {
+    if (!parser.got_some()) return false;  // put_eof requires some input (a Beast assertion)
     parser.put_eof(ec);
     if (ec || !parser.is_done()) return false;
   }
