@@ -89,10 +89,18 @@ Chart RenderMembershipChart(const ChartInput& in) {
   text(kWidth / 2, 28, title, "middle", " font-size=\"18\" font-weight=\"bold\"");
   chart.labels.push_back({title, kWidth / 2 - TextWidth(title, 18) / 2, 12, TextWidth(title, 18), 20});
 
+  // Member counts before an opening balance are incomplete (admissions there are not all
+  // dated), so the line starts at the balance; observer-only changes are not drawn.
+  std::vector<TimelinePoint> points;
+  for (const TimelinePoint& p : in.timeline.points) {
+    if (in.timeline.record_starts && p.date < *in.timeline.record_starts) continue;
+    if (points.empty() && p.members == 0) continue;
+    points.push_back(p);
+  }
   // The time range: from the first thing to show to the as-of date.
-  const auto& points = in.timeline.points;
   CivilDate first = in.as_of;
   if (!points.empty()) first = std::min(first, points.front().date);
+  if (in.timeline.record_starts) first = std::min(first, *in.timeline.record_starts);
   if (!in.changes.empty()) first = std::min(first, in.changes.front().date);
   for (const auto& session : in.sessions) first = std::min(first, session.opening_date);
   const int first_year = first.year(), last_year = in.as_of.year() + 1;
@@ -162,7 +170,10 @@ Chart RenderMembershipChart(const ChartInput& in) {
 
   // The step line.
   if (!points.empty()) {
-    std::string path = "M" + Fixed(x_of(points.front().date)) + "," + Fixed(y_of(0));
+    // From zero for a history from the founding; from the balance's count where it starts.
+    const bool from_balance = in.timeline.record_starts && points.front().date == *in.timeline.record_starts;
+    const double start = from_balance ? static_cast<double>(points.front().members) : 0;
+    std::string path = "M" + Fixed(x_of(points.front().date)) + "," + Fixed(y_of(start));
     for (const auto& p : points) {
       path += " H" + Fixed(x_of(p.date)) + " V" + Fixed(y_of(static_cast<double>(p.members)));
     }
@@ -216,9 +227,15 @@ Chart RenderMembershipChart(const ChartInput& in) {
     text(spot.center, baseline, label, "middle", key.second ? " fill=\"#1d7a42\"" : " fill=\"#a02c20\"", tip);
   }
 
-  // The opening balance, where the record starts.
+  // The opening balance, where the record starts; before it, a shaded band.
   if (in.timeline.record_starts) {
     const double x = x_of(*in.timeline.record_starts);
+    if (x > kLeft + 1) {
+      s += "<rect x=\"" + Fixed(kLeft) + "\" y=\"" + Fixed(kPlotTop) + "\" width=\"" + Fixed(x - kLeft) +
+           "\" height=\"" + Fixed(kPlotBottom - kPlotTop) + "\" fill=\"#e8e8e8\" fill-opacity=\"0.5\"><title>before " +
+           in.timeline.record_starts->ToString() +
+           " the record is incomplete: members from the opening balance have no admission date</title></rect>\n";
+    }
     s += "<line x1=\"" + Fixed(x) + "\" x2=\"" + Fixed(x) + "\" y1=\"" + Fixed(kPlotTop) + "\" y2=\"" + Fixed(kPlotBottom) +
          "\" stroke=\"#999\"><title>opening balance: the record starts on " + in.timeline.record_starts->ToString() +
          "</title></line>\n";

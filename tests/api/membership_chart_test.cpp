@@ -90,6 +90,27 @@ TEST_CASE("MembershipChart: title, year axis, a marker per change, sessions, and
   CHECK(Count(svg, "<text") == Count(svg, "</text>"));
 }
 
+TEST_CASE("MembershipChart: from an opening balance, the line starts at its count, the time before shaded") {
+  ChartInput in;
+  in.organization = "IOM";
+  in.as_of = D("2022-11-30");
+  in.timeline.record_starts = D("2019-11-25");
+  in.timeline.points = {{D("1992-05-27"), 0, 1}, {D("2019-11-25"), 173, 1}, {D("2021-04-19"), 174, 0}};
+  in.changes = {{D("2021-04-19"), "RUS", true, "admission"}};
+  const Chart chart = RenderMembershipChart(in);
+  CHECK(chart.svg.find(">1992</text>") == std::string::npos);  // an observer alone does not stretch the axis
+  CHECK(chart.svg.find(">2019</text>") != std::string::npos);
+  CHECK(chart.svg.find("before 2019-11-25 the record is incomplete") != std::string::npos);  // Jan to Nov 2019
+  in.sessions.push_back({"council-100", "Council", "Geneva", "regular", 100, D("2011-12-05"), {}, {}, 0, 0, 0, 0});
+  const Chart earlier = RenderMembershipChart(in);
+  CHECK(earlier.svg.find(">2012</text>") != std::string::npos);  // a session before the balance widens it
+  // The step line starts at 173, not at zero.
+  const std::size_t path = earlier.svg.find("<path d=\"M");
+  REQUIRE(path != std::string::npos);
+  const std::string start = earlier.svg.substr(path, earlier.svg.find(" H", path) - path);
+  CHECK(start.find(",500.0") == std::string::npos);  // y of zero is the plot's bottom, 500
+}
+
 TEST_CASE("MembershipChart: an empty registry still draws a titled, empty chart, with its text escaped") {
   ChartInput in;
   in.organization = "A & B <Union>";
