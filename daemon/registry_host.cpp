@@ -44,7 +44,8 @@ Status RegistryHost::Start() {
       *reader_store_,
       [this](std::int64_t position) -> Result<const Projection*> {
         if (!known_at_ || known_at_->position() > position) {
-          known_at_ = std::make_unique<Projection>(registry_->catalog(), registry_->projection().options());
+          known_at_ = std::make_unique<Projection>(registry_->catalog(), registry_->projection().options(),
+                                                   registry_->fact_source());
         }
         Status s = service::ReplayInto(*reader_store_, *known_at_, position);
         if (!s.ok()) {

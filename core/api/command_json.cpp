@@ -324,11 +324,8 @@ Result<Command> DecodeCorrection(const json& object, const Projection& projectio
     return InvalidArgument("correct_event: 'fields' must be an object with the fields that change",
                            "missing_field");
   }
-  const FactSlot* slot = projection.FactAt(c.target);
-  if (slot == nullptr) {
-    return NotFound("no fact is recorded at position " + std::to_string(c.target), "unknown_position");
-  }
-  json merged = EventToJson(ToEvent(slot->fact));
+  REGISTRY_ASSIGN_OR_RETURN(Fact current, projection.LoadFact(c.target));
+  json merged = EventToJson(ToEvent(current));
   for (auto it = fields->begin(); it != fields->end(); ++it) {
     if (it.key() == "type" || !merged.contains(it.key())) {
       return InvalidArgument("correct_event: a " + merged["type"].get<std::string>() +

@@ -1,8 +1,10 @@
 #include "core/domain/projection.h"
 
 #include <algorithm>
-#include <unordered_map>
+#include <array>
 #include <type_traits>
+#include <unordered_map>
+#include <utility>
 
 namespace registry {
 
@@ -78,6 +80,17 @@ std::vector<std::string> StatesOf(const Fact& fact) {
       fact);
 }
 
+// The stored type name of the Fact alternative at `index`.
+std::string_view FactTypeName(std::size_t index) {
+  static const auto names = []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<std::string_view, sizeof...(I)>{std::variant_alternative_t<I, Fact>::kType...};
+  }(std::make_index_sequence<std::variant_size_v<Fact>>());
+  return names[index];
+}
+
+constexpr std::size_t kPanelIndex = Fact(PanelScheduled{}).index();
+constexpr std::size_t kAddressIndex = Fact(AddressDelivered{}).index();
+
 // Every state code a fact names, merger targets included.
 std::vector<std::string> CodesNamedBy(const Fact& fact) {
   std::vector<std::string> codes = StatesOf(fact);
@@ -99,8 +112,65 @@ std::vector<std::string> AggregateKeys(const Event& event) {
   return keys;
 }
 
-Projection::Projection(std::shared_ptr<const StateCatalog> catalog, TimelineOptions options)
-    : catalog_(std::move(catalog)), options_(options) {}
+Projection::Projection(std::shared_ptr<const StateCatalog> catalog, TimelineOptions options,
+                       std::shared_ptr<const FactSource> source)
+    : catalog_(std::move(catalog)), options_(options), source_(std::move(source)) {}
+
+std::optional<LeftInLog> LeftInLog::Of(const Event& event) {
+  if (const auto* panel = std::get_if<PanelScheduled>(&event); panel && !panel->session.empty()) {
+    return LeftInLog{SessionEntry::Kind::kPanel, panel->session, panel->date};
+  }
+  if (const auto* address = std::get_if<AddressDelivered>(&event); address && !address->session.empty()) {
+    return LeftInLog{SessionEntry::Kind::kAddress, address->session, address->date};
+  }
+  return std::nullopt;
+}
+
+Projection::SessionCursor& Projection::CursorFor(std::string_view id) {
+  if (cursor_.id != nullptr && *cursor_.id == id && cursor_.record != nullptr) return cursor_;
+  auto interned = session_ids_.find(id);
+  if (interned == session_ids_.end()) interned = session_ids_.emplace(id).first;
+  cursor_.id = &*interned;
+  cursor_.slots = &session_slots_[*cursor_.id];
+  auto record = sessions_.find(id);
+  cursor_.record = record == sessions_.end() ? nullptr : &record->second;  // map nodes stay put
+  return cursor_;
+}
+
+const std::string* Projection::SessionOfSlot(std::int32_t index) const {
+  const FactSlot& s = slot(index);
+  return s.held ? SessionIdOf(*s.held) : s.session;
+}
+
+std::optional<SessionEntry> Projection::EntryOfSlot(std::int32_t index, const Fact* fact) const {
+  const FactSlot& s = slot(index);
+  if (fact != nullptr) return SessionEntry::Of(s.position, *fact);
+  return SessionEntry::InLog(s.position,
+                             s.type == kPanelIndex ? SessionEntry::Kind::kPanel : SessionEntry::Kind::kAddress,
+                             s.date());
+}
+
+Result<Fact> Projection::LoadFact(std::int64_t position) const {
+  const FactSlot* s = FactAt(position);
+  if (s == nullptr) {
+    return NotFound("no fact is recorded at position " + std::to_string(position), "unknown_position");
+  }
+  if (s->held) return *s->held;
+  REGISTRY_ASSIGN_OR_RETURN(Fact fact, source_->Load(position));
+  if (fact.index() != s->type) {
+    return DataLoss("the log holds a " + std::string(TypeName(fact)) + " at position " +
+                    std::to_string(position) + ", where the projection folded a " +
+                    std::string(FactTypeName(s->type)));
+  }
+  return fact;
+}
+
+const std::vector<std::int64_t>& Projection::AmendmentsOf(std::int64_t position) const {
+  static const std::vector<std::int64_t> kNone;
+  if (position < 1 || position > static_cast<std::int64_t>(slot_of_.size())) return kNone;
+  auto it = amendments_of_.find(slot_of_[static_cast<std::size_t>(position - 1)]);
+  return it == amendments_of_.end() ? kNone : it->second;
+}
 
 Result<std::string> Projection::ResolveState(std::string_view code_or_name) const {
   if (registered_.empty()) return catalog_->Resolve(code_or_name);
@@ -128,7 +198,9 @@ const Amendment* Projection::AmendmentAt(std::int64_t position) const {
 
 std::string Projection::StreamAt(std::int64_t position) const {
   // Corrections keep a fact's state or session, so its stream never changes.
-  if (const FactSlot* slot = FactAt(position)) return StreamOf(slot->fact);
+  if (const FactSlot* slot = FactAt(position)) {
+    return slot->held ? StreamOf(*slot->held) : "session-" + *slot->session;
+  }
   if (const Amendment* a = AmendmentAt(position)) return StreamAt(a->target);
   return {};
 }
@@ -153,8 +225,8 @@ const SessionRecord* Projection::Session(std::string_view id) const {
 
 const OpeningBalanceRecorded* Projection::balance() const {
   if (!balance_slot_) return nullptr;
-  const FactSlot& slot = slots_[static_cast<std::size_t>(*balance_slot_)];
-  return slot.retracted ? nullptr : std::get_if<OpeningBalanceRecorded>(&slot.fact);
+  const FactSlot& s = slot(*balance_slot_);
+  return s.retracted ? nullptr : std::get_if<OpeningBalanceRecorded>(s.fact());
 }
 
 std::vector<std::string> Projection::Anomalies() const {
@@ -191,6 +263,18 @@ Result<Projection::Change> Projection::Plan(std::span<const Event> events,
     if (const std::string* id = SessionIdOf(fact)) change.affected_sessions.insert(*id);
     if (std::holds_alternative<OpeningBalanceRecorded>(fact)) change.balance_changed = true;
   };
+  // The current version of an existing slot's fact, or null when it is left in the log.
+  auto current_of = [&](std::int32_t index) -> const Fact* {
+    auto it = change.replaced.find(index);
+    return it != change.replaced.end() ? &it->second : slot(index).fact();
+  };
+  auto touch_slot = [&](std::int32_t index) {
+    if (const Fact* fact = current_of(index)) {
+      touch(*fact);
+    } else {
+      change.affected_sessions.insert(*slot(index).session);
+    }
+  };
   auto live_slot = [&](std::int64_t target, std::string_view what) -> Result<std::int32_t> {
     const FactSlot* slot = FactAt(target);
     if (slot == nullptr) {
@@ -216,29 +300,29 @@ Result<Projection::Change> Projection::Plan(std::span<const Event> events,
       change.owned.push_back(std::move(*fact));
       change.added.emplace_back(position, &change.owned.back());
     } else if (const auto* c = std::get_if<EventCorrected>(&event)) {
-      REGISTRY_ASSIGN_OR_RETURN(std::int32_t slot, live_slot(c->target, "corrected"));
-      const Fact& current = change.replaced.count(slot) ? change.replaced.at(slot)
-                                                        : slots_[static_cast<std::size_t>(slot)].fact;
-      if (current.index() != c->replacement.index()) {
+      REGISTRY_ASSIGN_OR_RETURN(std::int32_t index, live_slot(c->target, "corrected"));
+      const Fact* current = current_of(index);
+      const std::size_t type = current ? current->index() : slot(index).type;
+      if (type != c->replacement.index()) {
         return InvalidArgument("a correction must keep the fact's type (" +
-                                   std::string(TypeName(current)) + "); retract it and record a " +
+                                   std::string(FactTypeName(type)) + "); retract it and record a " +
                                    std::string(TypeName(c->replacement)) + " instead",
                                "correction_changes_type");
       }
-      if (StreamOf(current) != StreamOf(c->replacement)) {
-        return InvalidArgument("a correction must keep the fact's state or session (" +
-                                   StreamOf(current) + "); retract it and record it anew instead",
+      const std::string stream = current ? StreamOf(*current) : StreamAt(c->target);
+      if (stream != StreamOf(c->replacement)) {
+        return InvalidArgument("a correction must keep the fact's state or session (" + stream +
+                                   "); retract it and record it anew instead",
                                "correction_changes_subject");
       }
-      touch(current);
+      touch_slot(index);
       touch(c->replacement);
-      change.replaced[slot] = c->replacement;
+      change.replaced[index] = c->replacement;
       change.amendments.push_back({position, 0, c->target, false, c->reason});
     } else if (const auto* r = std::get_if<EventRetracted>(&event)) {
-      REGISTRY_ASSIGN_OR_RETURN(std::int32_t slot, live_slot(r->target, "retracted again"));
-      touch(change.replaced.count(slot) ? change.replaced.at(slot)
-                                        : slots_[static_cast<std::size_t>(slot)].fact);
-      change.removed.insert(slot);
+      REGISTRY_ASSIGN_OR_RETURN(std::int32_t index, live_slot(r->target, "retracted again"));
+      touch_slot(index);
+      change.removed.insert(index);
       change.amendments.push_back({position, 0, r->target, true, r->reason});
     }
     ++position;
@@ -251,10 +335,14 @@ Result<Projection::Change> Projection::Plan(std::span<const Event> events,
 
 Result<Projection::Evaluation> Projection::Evaluate(const Change& change, bool strict) const {
   Evaluation out;
-  auto current = [&](std::int32_t slot) -> const Fact* {
-    if (change.removed.count(slot) || slots_[static_cast<std::size_t>(slot)].retracted) return nullptr;
-    auto it = change.replaced.find(slot);
-    return it != change.replaced.end() ? &it->second : &slots_[static_cast<std::size_t>(slot)].fact;
+  auto live = [&](std::int32_t index) {
+    return !change.removed.count(index) && !slot(index).retracted;
+  };
+  // The current version of a live slot's fact; null when retracted or left in the log.
+  auto current = [&](std::int32_t index) -> const Fact* {
+    if (!live(index)) return nullptr;
+    auto it = change.replaced.find(index);
+    return it != change.replaced.end() ? &it->second : slot(index).fact();
   };
 
   // The opening balance in effect after the change.
@@ -293,11 +381,18 @@ Result<Projection::Evaluation> Projection::Evaluate(const Change& change, bool s
     ForEachState(fact, [&](const std::string& code) { amended_states.insert(code); });
     if (const std::string* id = SessionIdOf(fact)) amended_sessions.insert(*id);
   };
-  for (const auto& [slot, fact] : change.replaced) {
+  auto note_amended_slot = [&](std::int32_t index) {
+    if (const Fact* fact = slot(index).fact()) {
+      note_amended(*fact);
+    } else {
+      amended_sessions.insert(*slot(index).session);
+    }
+  };
+  for (const auto& [index, fact] : change.replaced) {
     note_amended(fact);
-    note_amended(slots_[static_cast<std::size_t>(slot)].fact);
+    note_amended_slot(index);
   }
-  for (std::int32_t slot : change.removed) note_amended(slots_[static_cast<std::size_t>(slot)].fact);
+  for (std::int32_t index : change.removed) note_amended_slot(index);
 
   auto by_key = [](const TimelineItem& a, const TimelineItem& b) { return a.key() < b.key(); };
   for (const std::string& code : change.affected_states) {
@@ -367,7 +462,11 @@ Result<Projection::Evaluation> Projection::Evaluate(const Change& change, bool s
   for (const std::string& id : change.affected_sessions) {
     std::vector<SessionEntry> fresh;
     if (auto it = added_by_session.find(id); it != added_by_session.end()) {
-      for (std::size_t i : it->second) fresh.push_back({change.added[i].first, change.added[i].second});
+      for (std::size_t i : it->second) {
+        if (auto entry = SessionEntry::Of(change.added[i].first, *change.added[i].second)) {
+          fresh.push_back(*entry);
+        }
+      }
     }
     const bool extends = !change.rebuild && !amended_sessions.count(id) && sessions_.count(id) > 0;
     if (extends) {
@@ -378,18 +477,21 @@ Result<Projection::Evaluation> Projection::Evaluate(const Change& change, bool s
     }
     std::vector<SessionEntry> entries;
     if (auto it = session_slots_.find(id); it != session_slots_.end()) {
-      for (std::int32_t slot : it->second) {
-        const Fact* fact = current(slot);
-        if (const std::string* of = fact ? SessionIdOf(*fact) : nullptr; of && *of == id) {
-          entries.push_back({slots_[static_cast<std::size_t>(slot)].position, fact});
-        }
+      for (std::int32_t index : it->second) {
+        if (!live(index)) continue;
+        const Fact* fact = current(index);
+        const std::string* of = fact ? SessionIdOf(*fact) : slot(index).session;
+        if (of == nullptr || *of != id) continue;
+        if (auto entry = EntryOfSlot(index, fact)) entries.push_back(*entry);
       }
     }
     for (const auto& [slot, fact] : change.replaced) {
       const auto& known = session_slots_.count(id) ? session_slots_.at(id) : std::vector<std::int32_t>{};
       const std::string* of = SessionIdOf(fact);
       if (of && *of == id && std::find(known.begin(), known.end(), slot) == known.end()) {
-        entries.push_back({slots_[static_cast<std::size_t>(slot)].position, &fact});
+        if (auto entry = SessionEntry::Of(slots_[static_cast<std::size_t>(slot)].position, fact)) {
+          entries.push_back(*entry);
+        }
       }
     }
     entries.insert(entries.end(), fresh.begin(), fresh.end());
@@ -462,12 +564,12 @@ Status Projection::Check(std::span<const Event> events, std::int64_t first_posit
   for (const auto& [slot, fact] : change.replaced) {
     REGISTRY_RETURN_IF_ERROR(CheckStateCodes(fact, change));
     const auto* reg = std::get_if<EntityRegistered>(&fact);
-    if (reg && reg->code != std::get<EntityRegistered>(slots_[static_cast<std::size_t>(slot)].fact).code) {
+    if (reg && reg->code != std::get<EntityRegistered>(*slots_[static_cast<std::size_t>(slot)].fact()).code) {
       return InvalidArgument("a correction cannot change an entity's code", "correction_changes_subject");
     }
   }
   for (std::int32_t slot : change.removed) {
-    const auto* reg = std::get_if<EntityRegistered>(&slots_[static_cast<std::size_t>(slot)].fact);
+    const auto* reg = std::get_if<EntityRegistered>(slots_[static_cast<std::size_t>(slot)].fact());
     if (reg && state_slots_.count(reg->code) > 0) {
       return FailedPrecondition("entity " + reg->code + " has recorded facts; retract them first",
                                 "entity_in_use");
@@ -478,11 +580,11 @@ Status Projection::Check(std::span<const Event> events, std::int64_t first_posit
 }
 
 void Projection::IndexSlot(std::int32_t slot, bool is_new) {
-  const Fact& fact = slots_[static_cast<std::size_t>(slot)].fact;
   // A new slot is the newest in every list; a corrected one may be listed already.
   auto add = [&](std::vector<std::int32_t>& list) {
     if (is_new || std::find(list.begin(), list.end(), slot) == list.end()) list.push_back(slot);
   };
+  const Fact& fact = *slots_[static_cast<std::size_t>(slot)].fact();  // REQUIRES: held
   if (std::holds_alternative<OpeningBalanceRecorded>(fact)) {
     if (!balance_slot_) balance_slot_ = slot;
     return;
@@ -547,7 +649,40 @@ void Projection::StepInPlace(StateTimeline& timeline, const TimelineItem& item) 
   recount(observers_, timeline.observership(), observers_before);
 }
 
+void Projection::ApplyLeftInLog(const LeftInLog& item, std::int64_t position,
+                                std::int64_t recorded_at_us) {
+  position_ = position;
+  recorded_at_us_ = recorded_at_us;
+  const auto slot = static_cast<std::int32_t>(slots_.size());
+  slot_of_.push_back(slot);
+  amendment_of_.push_back(-1);
+  SessionCursor& cursor = CursorFor(item.session);
+  FactSlot& added = slots_.emplace_back();
+  added.position = position;
+  added.recorded_at_us = recorded_at_us;
+  added.type = static_cast<std::uint8_t>(item.kind == SessionEntry::Kind::kPanel ? kPanelIndex : kAddressIndex);
+  added.session = cursor.id;
+  added.day = item.date.value_or(CivilDate());
+  added.dated = item.date.has_value();
+  cursor.slots->push_back(slot);  // the newest in its session's list
+  if (cursor.record != nullptr) {
+    (void)cursor.record->Add(SessionEntry::InLog(position, item.kind, item.date), /*strict=*/false);
+  } else {
+    Change rebuild;  // the session's first item: its record is built (lenient)
+    rebuild.rebuild = true;
+    rebuild.affected_sessions.insert(std::string(item.session));
+    Rebuild(rebuild);
+    cursor_ = {};
+  }
+}
+
 void Projection::Apply(Event event, std::int64_t position, std::int64_t recorded_at_us) {
+  if (source_ != nullptr) {
+    if (std::optional<LeftInLog> item = LeftInLog::Of(event)) {
+      ApplyLeftInLog(*item, position, recorded_at_us);
+      return;
+    }
+  }
   position_ = position;
   recorded_at_us_ = recorded_at_us;
   slot_of_.push_back(-1);
@@ -557,11 +692,15 @@ void Projection::Apply(Event event, std::int64_t position, std::int64_t recorded
     ApplyAmendment(event, position, recorded_at_us);
     return;
   }
-  slots_.push_back({position, recorded_at_us, std::move(*fact), false, {}});
+  FactSlot& added = slots_.emplace_back();
+  added.position = position;
+  added.recorded_at_us = recorded_at_us;
+  added.type = static_cast<std::uint8_t>(fact->index());
   const auto slot = static_cast<std::int32_t>(slots_.size() - 1);
   slot_of_.back() = slot;
+  added.held = std::make_unique<Fact>(std::move(*fact));
   IndexSlot(slot, /*is_new=*/true);
-  const Fact& stored = slots_.back().fact;
+  const Fact& stored = *added.held;
 
   Change rebuild;  // the aggregates that cannot simply be extended
   rebuild.rebuild = true;
@@ -582,7 +721,7 @@ void Projection::Apply(Event event, std::int64_t position, std::int64_t recorded
   }
   if (const std::string* id = SessionIdOf(stored)) {
     if (auto it = sessions_.find(*id); it != sessions_.end()) {
-      (void)it->second.Add({position, &stored}, /*strict=*/false);  // lenient: always ok
+      (void)it->second.Add(*SessionEntry::Of(position, stored), /*strict=*/false);  // lenient: always ok
     } else {
       rebuild.affected_sessions.insert(*id);
     }
@@ -608,15 +747,20 @@ void Projection::ApplyAmendment(const Event& event, std::int64_t position,
   amendments_.push_back(amendment);
   for (auto& [slot, fact] : change.replaced) {
     FactSlot& target = slots_[static_cast<std::size_t>(slot)];
-    target.fact = fact;
-    target.amendments.push_back(position);
+    if (target.held) {
+      *target.held = fact;  // in place: session records point at it
+    } else {
+      target.held = std::make_unique<Fact>(fact);  // held from now on
+      target.session = nullptr;
+    }
+    amendments_of_[slot].push_back(position);
     IndexSlot(slot, /*is_new=*/false);
   }
   for (std::int32_t slot : change.removed) {
     FactSlot& target = slots_[static_cast<std::size_t>(slot)];
     target.retracted = true;
-    target.amendments.push_back(position);
-    if (const auto* reg = std::get_if<EntityRegistered>(&target.fact)) registered_.erase(reg->code);
+    amendments_of_[slot].push_back(position);
+    if (const auto* reg = std::get_if<EntityRegistered>(target.fact())) registered_.erase(reg->code);
   }
   Change rebuild;
   rebuild.rebuild = true;

@@ -1,5 +1,6 @@
-// Projection is the registry's in-memory state, folded from the event log: every fact
-// (with corrections applied and retractions set aside), each state's timeline, each
+// Projection is the registry's in-memory state, folded from the event log: the facts
+// (with corrections applied and retractions set aside; with a FactSource, sessions'
+// panels and addresses only as kind, session and date), each state's timeline, each
 // session's record, and day counters of members and observers for O(log n) as-of counts.
 //
 // Check() is the rule book: it says whether appending some events would keep the record
@@ -25,19 +26,39 @@
 #include "core/base/result.h"
 #include "core/domain/day_counter.h"
 #include "core/domain/events.h"
+#include "core/domain/fact_source.h"
 #include "core/domain/session_record.h"
 #include "core/domain/state_catalog.h"
 #include "core/domain/state_timeline.h"
 
 namespace registry {
 
-// A fact as the projection holds it: its current version and how it got there.
+// A fact as the projection holds it: its current version (the latest correction's
+// replacement, if any), or, for a panel or address left in the log (see FactSource), what
+// the rules need of it: its type, session and date.
 struct FactSlot {
+  const Fact* fact() const { return held.get(); }
+  std::optional<CivilDate> date() const { return dated ? std::optional(day) : std::nullopt; }
+
   std::int64_t position = 0;
   std::int64_t recorded_at_us = 0;
-  Fact fact;                             // the latest correction's replacement, if any
+  std::unique_ptr<Fact> held;            // null when left in the log
+  const std::string* session = nullptr;  // when left in the log: its session id
+  CivilDate day;                         // when left in the log: its date, if `dated`
+  bool dated = false;
+  std::uint8_t type = 0;                 // the fact's index in Fact
   bool retracted = false;
-  std::vector<std::int64_t> amendments;  // positions of its corrections and retraction
+};
+
+// What a projection keeps of a panel or address it leaves in the log (see FactSource).
+struct LeftInLog {
+  // The summary of a panel or an address of a session; nothing for any other event.
+  // `session` views the event's session id: the event must outlive the summary.
+  static std::optional<LeftInLog> Of(const Event& event);
+
+  SessionEntry::Kind kind = SessionEntry::Kind::kPanel;  // kPanel or kAddress
+  std::string_view session;
+  std::optional<CivilDate> date;
 };
 
 // A correction or retraction as recorded.
@@ -56,8 +77,11 @@ std::vector<std::string> AggregateKeys(const Event& event);
 
 class Projection {
  public:
-  // `catalog` holds the states known without registration (ISO 3166-1 and -3).
-  explicit Projection(std::shared_ptr<const StateCatalog> catalog, TimelineOptions options = {});
+  // `catalog` holds the states known without registration (ISO 3166-1 and -3). With a
+  // `source`, sessions' panels and addresses are left in the log and loaded from it when
+  // shown; without one every fact is held in memory.
+  explicit Projection(std::shared_ptr<const StateCatalog> catalog, TimelineOptions options = {},
+                      std::shared_ptr<const FactSource> source = nullptr);
 
   // Whether appending `events`, the first at `first_position` and the rest after it,
   // keeps the record consistent. Returns the first violation: FailedPrecondition for a
@@ -68,6 +92,11 @@ class Projection {
 
   // Folds in one recorded event. REQUIRES: position == this->position() + 1.
   void Apply(Event event, std::int64_t position, std::int64_t recorded_at_us);
+  // Whether panels and addresses are left in the log (a source was given).
+  bool leaves_in_log() const { return source_ != nullptr; }
+  // Folds in a panel or address, given only what is kept of it: for replays, which need
+  // not hold the whole fact. REQUIRES: leaves_in_log(), and as Apply.
+  void ApplyLeftInLog(const LeftInLog& item, std::int64_t position, std::int64_t recorded_at_us);
 
   // The last position folded in (0 for none) and its recording time.
   std::int64_t position() const { return position_; }
@@ -79,6 +108,11 @@ class Projection {
 
   // The fact recorded at `position`, or null for an amendment or an unknown position.
   const FactSlot* FactAt(std::int64_t position) const;
+  // The current version of the fact recorded at `position`, loaded from the log if it was
+  // left there. NotFound (reason "unknown_position") if no fact is recorded there.
+  Result<Fact> LoadFact(std::int64_t position) const;
+  // The positions of the corrections and the retraction of the fact at `position`.
+  const std::vector<std::int64_t>& AmendmentsOf(std::int64_t position) const;
   const Amendment* AmendmentAt(std::int64_t position) const;
   // The stream a position's event belongs to; empty if unknown.
   std::string StreamAt(std::int64_t position) const;
@@ -114,10 +148,27 @@ class Projection {
   void Rebuild(const Change& change);
   void StepInPlace(StateTimeline& timeline, const TimelineItem& item);
   void IndexSlot(std::int32_t slot, bool is_new);
+  // The session record and slot list of a session, found once per run of its items.
+  struct SessionCursor {
+    const std::string* id = nullptr;     // interned
+    std::vector<std::int32_t>* slots = nullptr;
+    SessionRecord* record = nullptr;     // null while the session has no record
+  };
+  SessionCursor& CursorFor(std::string_view id);
+  // The session a slot's fact belongs to or names, or null.
+  const std::string* SessionOfSlot(std::int32_t slot) const;
+  // The slot's entry in its session's record, as the slot stands (`fact`: its current
+  // version when held, else null).
+  std::optional<SessionEntry> EntryOfSlot(std::int32_t slot, const Fact* fact) const;
+  const FactSlot& slot(std::int32_t index) const { return slots_[static_cast<std::size_t>(index)]; }
 
   std::shared_ptr<const StateCatalog> catalog_;
   TimelineOptions options_;
-  std::deque<FactSlot> slots_;            // stable addresses: timelines point into them
+  std::shared_ptr<const FactSource> source_;
+  std::deque<FactSlot> slots_;
+  std::map<std::int32_t, std::vector<std::int64_t>> amendments_of_;  // slot -> positions
+  std::set<std::string, std::less<>> session_ids_;  // interned for slots left in the log
+  SessionCursor cursor_;
   std::vector<std::int32_t> slot_of_;     // by position - 1; -1 for an amendment
   std::vector<std::int32_t> amendment_of_;  // by position - 1; -1 for a fact
   std::vector<Amendment> amendments_;

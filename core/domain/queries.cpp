@@ -133,9 +133,10 @@ Result<StateHistory> HistoryOf(const Projection& p, const std::string& code) {
   }
   for (std::int64_t position : p.FactPositionsOf(code)) {
     const FactSlot* slot = p.FactAt(position);
-    h.entries.push_back({slot->position, slot->recorded_at_us, std::string(TypeName(slot->fact)),
-                         EffectiveDate(slot->fact), Describe(slot->fact), slot->retracted,
-                         slot->amendments});
+    const Fact& fact = *slot->fact();  // a state's facts are always held
+    h.entries.push_back({slot->position, slot->recorded_at_us, std::string(TypeName(fact)),
+                         EffectiveDate(fact), Describe(fact), slot->retracted,
+                         p.AmendmentsOf(position)});
   }
   if (const OpeningBalanceRecorded* b = p.balance();
       b && std::binary_search(b->members.begin(), b->members.end(), code)) {
@@ -172,19 +173,27 @@ Result<SessionDetail> DetailOf(const Projection& p, const std::string& session_i
   d.opening_local_time = record->opening().opening_local_time;
   d.time_zone = record->opening().time_zone;
   d.opening_utc_us = record->opening().opening_utc_us;
-  auto copy = [](const std::vector<SessionEntry>& from, std::vector<SessionDetail::Item>& to) {
-    for (const SessionEntry& e : from) to.push_back({e.position, *e.fact});
+  auto copy = [&p](const std::vector<SessionEntry>& from, std::vector<SessionDetail::Item>& to) -> Status {
+    for (const SessionEntry& e : from) {
+      if (e.fact != nullptr) {
+        to.push_back({e.position, *e.fact});
+      } else {
+        REGISTRY_ASSIGN_OR_RETURN(Fact fact, p.LoadFact(e.position));
+        to.push_back({e.position, std::move(fact)});
+      }
+    }
     // By date, undated items last, then in the order recorded.
     auto key = [](const SessionDetail::Item& item) {
       std::optional<CivilDate> date = EffectiveDate(item.fact);
       return std::make_tuple(!date.has_value(), date.value_or(CivilDate()), item.position);
     };
     std::stable_sort(to.begin(), to.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
+    return Status::Ok();
   };
-  copy(record->panels(), d.panels);
-  copy(record->addresses(), d.addresses);
-  copy(record->decisions(), d.decisions);
-  copy(record->approvals(), d.approvals);
+  REGISTRY_RETURN_IF_ERROR(copy(record->panels(), d.panels));
+  REGISTRY_RETURN_IF_ERROR(copy(record->addresses(), d.addresses));
+  REGISTRY_RETURN_IF_ERROR(copy(record->decisions(), d.decisions));
+  REGISTRY_RETURN_IF_ERROR(copy(record->approvals(), d.approvals));
   return d;
 }
 

@@ -12,7 +12,6 @@
 #define COUNCIL_REGISTRY_DOMAIN_SESSION_RECORD_H_
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,17 +22,32 @@
 
 namespace registry {
 
-// A fact as one session's record holds it: where it sits in the log, and the fact.
+// A fact as one session's record holds it: where it sits in the log, its kind and date,
+// and the fact itself, or null for a panel or address the projection left in the log (see
+// FactSource): the rules need only the kind and the date of those.
 struct SessionEntry {
+  enum class Kind : std::uint8_t { kOpening, kClosing, kPanel, kAddress, kDecision, kApproval };
+
+  // The entry for a session fact, or for an approval naming a session; nothing otherwise.
+  static std::optional<SessionEntry> Of(std::int64_t position, const Fact& fact);
+  // The entry for a fact left in the log. REQUIRES: kind is kPanel or kAddress.
+  static SessionEntry InLog(std::int64_t position, Kind kind, std::optional<CivilDate> date);
+
+  std::optional<CivilDate> date() const { return dated ? std::optional(day) : std::nullopt; }
+
   std::int64_t position = 0;
   const Fact* fact = nullptr;
+  CivilDate day;  // meaningful when `dated`
+  bool dated = false;
+  Kind kind = Kind::kPanel;
 };
 
 class SessionRecord {
  public:
   explicit SessionRecord(std::string id) : id_(std::move(id)) {}
 
-  // Adds `entry` (a session fact of this session, or an approval naming it).
+  // Adds `entry` (a session fact of this session, or an approval naming it). REQUIRES:
+  // entry.fact is set for an opening, a decision and an approval.
   // Strict: returns the violation and leaves the record unchanged.
   // Lenient: keeps what it can and notes the problem in anomalies().
   Status Add(const SessionEntry& entry, bool strict);
@@ -59,8 +73,9 @@ class SessionRecord {
 
  private:
   Status Check(const SessionEntry& entry) const;
-  // `what` names the item, built only when the check fails.
-  Status CheckWithin(CivilDate date, const std::function<std::string()>& what) const;
+  // `what()` names the item, called only when the check fails.
+  template <typename What>
+  Status CheckWithin(CivilDate date, const What& what) const;
   void Keep(const SessionEntry& entry);
 
   std::string id_;

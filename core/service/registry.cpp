@@ -3,13 +3,15 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <thread>
-#include <tuple>
 #include <iterator>
 #include <utility>
+#include <variant>
 
 #include "core/domain/decide.h"
 #include "core/service/iso_codes.h"
+#include "core/service/log_fact_source.h"
 #include "core/service/time_zones.h"
 #include "core/store/payload_codec.h"
 
@@ -30,11 +32,13 @@ Result<Event> DecodeRecorded(const store::RecordedEvent& r) {
 }  // namespace
 
 Registry::Registry(std::unique_ptr<store::EventStore> store,
-                   std::shared_ptr<const StateCatalog> catalog, TimelineOptions timeline)
+                   std::shared_ptr<const StateCatalog> catalog, TimelineOptions timeline,
+                   std::shared_ptr<const FactSource> source)
     : store_(std::move(store)),
       catalog_(std::move(catalog)),
       timeline_(timeline),
-      projection_(std::make_unique<Projection>(catalog_, timeline_)) {}
+      source_(std::move(source)),
+      projection_(std::make_unique<Projection>(catalog_, timeline_, source_)) {}
 
 Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options) {
   std::shared_ptr<const StateCatalog> catalog = options.catalog;
@@ -48,8 +52,12 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
   store_options.read_only = options.read_only;
   store_options.create_if_missing = options.create_if_missing;
   REGISTRY_ASSIGN_OR_RETURN(auto store, store::EventStore::Open(options.db_path, store_options));
+  std::shared_ptr<const FactSource> source;
+  if (options.db_path != ":memory:") {
+    REGISTRY_ASSIGN_OR_RETURN(source, LogFactSource::Open(options.db_path));
+  }
   std::unique_ptr<Registry> registry(
-      new Registry(std::move(store), std::move(catalog), options.timeline));
+      new Registry(std::move(store), std::move(catalog), options.timeline, std::move(source)));
   REGISTRY_RETURN_IF_ERROR(
       ReplayInto(*registry->store_, *registry->projection_, registry->head().position));
   return registry;
@@ -57,21 +65,69 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
 
 namespace {
 
+// One event of a replay as the fold takes it: the whole event, or, for a panel or address
+// the projection leaves in the log, only what it keeps.
+struct Replayed {
+  std::int64_t position = 0;
+  std::int64_t recorded_at_us = 0;
+  std::variant<Event, LeftInLog> what;
+};
+
+// Decodes scanned events for a replay. Panels and addresses (most of a long log) are
+// decoded into one scratch event, reused, so they cost no allocation beyond their summary.
+class ReplayDecoder {
+ public:
+  explicit ReplayDecoder(bool leaves_in_log) : leaves_in_log_(leaves_in_log) {}
+
+  Result<Replayed> Decode(const store::EventStore::ScannedEvent& e) {
+    Status s = store::DecodeEventInto(e.type, e.schema_version, e.payload, scratch_);
+    if (!s.ok()) return s.WithContext("position " + std::to_string(e.position));
+    if (leaves_in_log_) {
+      if (std::optional<LeftInLog> item = LeftInLog::Of(scratch_)) {
+        item->session = Intern(item->session);  // the scratch event is about to be reused
+        return Replayed{e.position, e.recorded_at_us, *item};
+      }
+    }
+    return Replayed{e.position, e.recorded_at_us, std::exchange(scratch_, Event())};
+  }
+
+ private:
+  // A copy of `id` that lives as long as the decoder.
+  std::string_view Intern(std::string_view id) {
+    if (id != last_) last_ = *sessions_.emplace(id).first;
+    return last_;
+  }
+
+  bool leaves_in_log_;
+  Event scratch_;
+  std::set<std::string, std::less<>> sessions_;
+  std::string_view last_;
+};
+
+// Folds one replayed event in. DataLoss if it is not the next position.
+Status Fold(Projection& projection, Replayed&& r) {
+  if (r.position != projection.position() + 1) {
+    return DataLoss("the log has no position " + std::to_string(projection.position() + 1));
+  }
+  if (auto* item = std::get_if<LeftInLog>(&r.what)) {
+    projection.ApplyLeftInLog(*item, r.position, r.recorded_at_us);
+  } else {
+    projection.Apply(std::move(std::get<Event>(r.what)), r.position, r.recorded_at_us);
+  }
+  return Status::Ok();
+}
+
 Status ReplayPipelined(store::EventStore& store, Projection& projection, std::int64_t up_to);
 
 }  // namespace
 
 Status ReplayInto(store::EventStore& store, Projection& projection, std::int64_t up_to) {
   if (up_to - projection.position() >= kPipelineThreshold) return ReplayPipelined(store, projection, up_to);
+  ReplayDecoder decoder(projection.leaves_in_log());
   REGISTRY_RETURN_IF_ERROR(store.Scan(
       projection.position() + 1, up_to, [&](const store::EventStore::ScannedEvent& e) -> Status {
-        if (e.position != projection.position() + 1) {
-          return DataLoss("the log has no position " + std::to_string(projection.position() + 1));
-        }
-        Result<Event> event = store::DecodeEvent(e.type, e.schema_version, e.payload);
-        if (!event.ok()) return event.status().WithContext("position " + std::to_string(e.position));
-        projection.Apply(std::move(event).value(), e.position, e.recorded_at_us);
-        return Status::Ok();
+        REGISTRY_ASSIGN_OR_RETURN(Replayed r, decoder.Decode(e));
+        return Fold(projection, std::move(r));
       }));
   if (projection.position() < up_to) {
     return DataLoss("the log ends at position " + std::to_string(projection.position()) +
@@ -86,7 +142,7 @@ namespace {
 // store is used by that thread alone until it finishes.
 Status ReplayPipelined(store::EventStore& store, Projection& projection, std::int64_t up_to) {
   struct Batch {
-    std::vector<std::tuple<std::int64_t, std::int64_t, Event>> events;  // position, recorded-at
+    std::vector<Replayed> events;
     Status status;
   };
   std::mutex mutex;
@@ -94,8 +150,12 @@ Status ReplayPipelined(store::EventStore& store, Projection& projection, std::in
   std::deque<Batch> ready;
   bool done = false, stop = false;
 
+  // Used by the reader thread alone, but kept until the fold is done: the batches view
+  // the session ids it interns.
+  ReplayDecoder decoder(projection.leaves_in_log());
   std::thread reader([&] {
     Batch batch;
+    batch.events.reserve(kPipelineBatch);
     auto hand_over = [&](Batch b) {
       std::unique_lock lock(mutex);
       changed.wait(lock, [&] { return ready.size() < kPipelineDepth || stop; });
@@ -105,14 +165,11 @@ Status ReplayPipelined(store::EventStore& store, Projection& projection, std::in
     };
     Status s = store.Scan(projection.position() + 1, up_to,
                             [&](const store::EventStore::ScannedEvent& e) -> Status {
-                              Result<Event> event = store::DecodeEvent(e.type, e.schema_version, e.payload);
-                              if (!event.ok()) {
-                                return event.status().WithContext("position " + std::to_string(e.position));
-                              }
-                              batch.events.emplace_back(e.position, e.recorded_at_us, std::move(event).value());
-                              if (batch.events.size() == kPipelineBatch &&
-                                  !hand_over(std::exchange(batch, Batch{}))) {
-                                return Aborted("replay stopped");
+                              REGISTRY_ASSIGN_OR_RETURN(Replayed r, decoder.Decode(e));
+                              batch.events.push_back(std::move(r));
+                              if (batch.events.size() == kPipelineBatch) {
+                                if (!hand_over(std::exchange(batch, Batch{}))) return Aborted("replay stopped");
+                                batch.events.reserve(kPipelineBatch);
                               }
                               return Status::Ok();
                             });
@@ -134,12 +191,9 @@ Status ReplayPipelined(store::EventStore& store, Projection& projection, std::in
       ready.pop_front();
       changed.notify_all();
     }
-    for (auto& [position, recorded_at, event] : batch.events) {
-      if (position != projection.position() + 1) {
-        result = DataLoss("the log has no position " + std::to_string(projection.position() + 1));
-        break;
-      }
-      projection.Apply(std::move(event), position, recorded_at);
+    for (Replayed& r : batch.events) {
+      result = Fold(projection, std::move(r));
+      if (!result.ok()) break;
     }
     if (result.ok() && !batch.status.ok()) result = batch.status;
     if (!result.ok()) {
@@ -336,7 +390,7 @@ Result<const Projection*> Registry::AsKnownAt(std::int64_t position) {
   if (position < 0) return InvalidArgument("a log position is 0 or more", "invalid_position");
   if (position >= head().position) return projection_.get();
   if (!known_at_ || known_at_->position() > position) {
-    known_at_ = std::make_unique<Projection>(catalog_, timeline_);
+    known_at_ = std::make_unique<Projection>(catalog_, timeline_, source_);
   }
   Status replayed = ReplayInto(*store_, *known_at_, position);
   if (!replayed.ok()) {

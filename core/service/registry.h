@@ -1,12 +1,16 @@
 // Registry is the service: it owns the event store and the projection folded from it.
 // Open() replays the whole log before returning; Execute() decides a command against the
 // projection, appends its events durably, then folds them in, so the projection always
-// equals a replay of the log. As-known-at answers replay a prefix of the log.
+// equals a replay of the log. As-known-at answers replay a prefix of the log. A registry
+// on a file leaves sessions' panels and addresses in the log (see FactSource) and loads
+// them through a read-only connection of its own when an answer shows them.
 //
 // Thread-safety: one writer thread calls everything but the reads; any thread may read
 // projection() while holding ReadLock(). The writer mutates the projection only inside
 // Commit(), under the exclusive side of that lock, after the append is durable: readers
-// never see a write that could still be lost, and never wait for the disk.
+// never see a write that could still be lost, and never wait for a commit. (Showing a
+// session's panels reads them from the log through the fact source's own read-only
+// connection; that never waits for the writer either.)
 #ifndef COUNCIL_REGISTRY_SERVICE_REGISTRY_H_
 #define COUNCIL_REGISTRY_SERVICE_REGISTRY_H_
 
@@ -136,14 +140,18 @@ class Registry {
   const store::Head& head() const { return store_->head(); }
   store::EventStore& store() { return *store_; }
   const std::shared_ptr<const StateCatalog>& catalog() const { return catalog_; }
+  // Where projections of this registry load the facts they leave in the log; null for a
+  // registry in memory, whose projections hold every fact.
+  const std::shared_ptr<const FactSource>& fact_source() const { return source_; }
 
  private:
   Registry(std::unique_ptr<store::EventStore> store, std::shared_ptr<const StateCatalog> catalog,
-           TimelineOptions timeline);
+           TimelineOptions timeline, std::shared_ptr<const FactSource> source);
 
   std::unique_ptr<store::EventStore> store_;
   std::shared_ptr<const StateCatalog> catalog_;
   TimelineOptions timeline_;
+  std::shared_ptr<const FactSource> source_;
   std::unique_ptr<Projection> projection_;
   std::unique_ptr<Projection> known_at_;  // cache for AsKnownAt
   mutable std::shared_mutex mutex_;       // guards projection_ against the writer

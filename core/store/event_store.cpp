@@ -190,7 +190,9 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& path,
     return NotFound("no registry store at '" + path + "'", "store_not_found");
   }
   try {
-    int flags = options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
+    // One thread at a time uses a store (see the header), so SQLite's own per-call locking
+    // of the connection is not needed.
+    int flags = (options.read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE) | SQLite::OPEN_NOMUTEX;
     auto db = std::make_unique<SQLite::Database>(path, flags, options.busy_timeout_ms);
     if (!options.read_only) {
       std::string mode = db->execAndGet("PRAGMA journal_mode=WAL").getString();

@@ -8,6 +8,8 @@
 
 #include <sstream>
 #include <type_traits>
+#include <unordered_map>
+#include <utility>
 
 #include "core/store/bounded_archive.h"
 
@@ -87,9 +89,9 @@ template <class A> void serialize(A& ar, EventRetracted& e) { ar(e.target, e.rea
 namespace registry::store {
 namespace {
 
+// Decodes `bytes` into `value`, which keeps its storage where it can.
 template <typename T>
-Result<Event> DecodeAs(std::string_view bytes) {
-  T value{};
+Status DecodeAs(std::string_view bytes, T& value) {
   try {
     BoundedInputArchive archive(bytes);
     archive(value);
@@ -102,26 +104,31 @@ Result<Event> DecodeAs(std::string_view bytes) {
     return DataLoss(std::string(T::kType) + " payload does not decode: " + e.what(),
                     "bad_payload");
   }
-  return Event(std::move(value));
+  return Status::Ok();
 }
 
-template <std::size_t I = 0>
-Result<Event> DecodeByName(std::string_view type, std::uint32_t version, std::string_view bytes) {
-  if constexpr (I == std::variant_size_v<Event>) {
-    return InvalidArgument("unknown event type '" + std::string(type.substr(0, 100)) + "'",
-                           "unknown_event_type");
-  } else {
-    using T = std::variant_alternative_t<I, Event>;
-    if (type == T::kType) {
-      if (version != T::kSchemaVersion) {
-        return InvalidArgument(std::string(type) + " schema version " + std::to_string(version) +
-                                   " is not known to this program",
-                               "unknown_event_type");
-      }
-      return DecodeAs<T>(bytes);
-    }
-    return DecodeByName<I + 1>(type, version, bytes);
-  }
+// Decodes into alternative I of `event`.
+template <std::size_t I>
+Status DecodeAlternative(std::string_view bytes, Event& event) {
+  if (event.index() != I) event.template emplace<I>();
+  return DecodeAs(bytes, std::get<I>(event));
+}
+
+using Decoder = Status (*)(std::string_view, Event&);
+
+struct KnownType {
+  std::uint32_t schema_version;
+  Decoder decode;
+};
+
+// Every stored type name, with its schema version and decoder.
+const std::unordered_map<std::string_view, KnownType>& KnownTypes() {
+  static const auto* types = []<std::size_t... I>(std::index_sequence<I...>) {
+    return new std::unordered_map<std::string_view, KnownType>{
+        {std::variant_alternative_t<I, Event>::kType,
+         KnownType{std::variant_alternative_t<I, Event>::kSchemaVersion, &DecodeAlternative<I>}}...};
+  }(std::make_index_sequence<std::variant_size_v<Event>>());
+  return *types;
 }
 
 }  // namespace
@@ -142,12 +149,30 @@ EncodedPayload EncodeEvent(const Event& event) {
 
 Result<Event> DecodeEvent(std::string_view type, std::uint32_t schema_version,
                           std::string_view bytes) {
+  Event event;
+  REGISTRY_RETURN_IF_ERROR(DecodeEventInto(type, schema_version, bytes, event));
+  return event;
+}
+
+Status DecodeEventInto(std::string_view type, std::uint32_t schema_version,
+                       std::string_view bytes, Event& event) {
   if (bytes.size() > kMaxPayloadBytes) {
     return DataLoss("payload of " + std::to_string(bytes.size()) + " bytes exceeds the " +
                         std::to_string(kMaxPayloadBytes) + "-byte limit",
                     "bad_payload");
   }
-  return DecodeByName(type, schema_version, bytes);
+  const auto& types = KnownTypes();
+  auto known = types.find(type);
+  if (known == types.end()) {
+    return InvalidArgument("unknown event type '" + std::string(type.substr(0, 100)) + "'",
+                           "unknown_event_type");
+  }
+  if (schema_version != known->second.schema_version) {
+    return InvalidArgument(std::string(type) + " schema version " + std::to_string(schema_version) +
+                               " is not known to this program",
+                           "unknown_event_type");
+  }
+  return known->second.decode(bytes, event);
 }
 
 }  // namespace registry::store

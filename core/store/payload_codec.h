@@ -33,6 +33,12 @@ EncodedPayload EncodeEvent(const Event& event);
 Result<Event> DecodeEvent(std::string_view type, std::uint32_t schema_version,
                           std::string_view bytes);
 
+// As DecodeEvent, into `event`, reusing its storage when it already holds that type (its
+// strings and lists keep their capacity): for replays that look at each event and let it
+// go, without an allocation per event. On error `event` holds an unspecified value.
+Status DecodeEventInto(std::string_view type, std::uint32_t schema_version,
+                       std::string_view bytes, Event& event);
+
 }  // namespace registry::store
 
 #endif  // COUNCIL_REGISTRY_STORE_PAYLOAD_CODEC_H_

@@ -19,8 +19,8 @@ TEST_CASE("Corrections: a wrong effective date, corrected, moves the count") {
   CHECK(CountAsOf(h.projection(), D("2022-11-30")).members == 1);
   const FactSlot* slot = h.projection().FactAt(2);
   REQUIRE(slot != nullptr);
-  CHECK(slot->amendments == std::vector<std::int64_t>{3});
-  CHECK(std::get<MembershipTookEffect>(slot->fact).date == D("2022-11-30"));
+  CHECK(h.projection().AmendmentsOf(2) == std::vector<std::int64_t>{3});
+  CHECK(std::get<MembershipTookEffect>(*slot->fact()).date == D("2022-11-30"));
   CHECK(h.projection().AmendmentAt(3)->reason == "admitted on the 30th");
 
   SUBCASE("as known before the correction, the registry said the 29th") {

@@ -56,18 +56,43 @@ inline std::shared_ptr<const StateCatalog> TestCatalog() {
   return catalog;
 }
 
+// The log of a test: facts read back from a vector of events, position n at index n-1.
+class VectorFactSource : public FactSource {
+ public:
+  explicit VectorFactSource(const std::vector<Event>* events) : events_(events) {}
+  Result<Fact> Load(std::int64_t position) const override {
+    if (position < 1 || position > static_cast<std::int64_t>(events_->size())) {
+      return DataLoss("the test log has no position " + std::to_string(position));
+    }
+    std::optional<Fact> fact = AsFact((*events_)[static_cast<std::size_t>(position - 1)]);
+    if (!fact) return DataLoss("the test log holds no fact at position " + std::to_string(position));
+    return *fact;
+  }
+
+ private:
+  const std::vector<Event>* events_;
+};
+
+// How a projection keeps facts: panels and addresses left in the log (as the registry
+// on a file does), or every fact in memory.
+enum class Keeping { kInLog, kInMemory };
+
 // Decides commands and folds their events in, as the service does, without a store.
+// Movable: the events live on the heap, where the projection's source reads them.
 class Harness {
  public:
-  explicit Harness(TimelineOptions options = {})
-      : projection_(TestCatalog(), options), options_(options) {}
+  explicit Harness(TimelineOptions options = {}, Keeping keeping = Keeping::kInLog)
+      : events_(std::make_unique<std::vector<Event>>()),
+        keeping_(keeping),
+        projection_(TestCatalog(), options, Source()),
+        options_(options) {}
 
   // Records the command; returns the rule violation, if any (then nothing changes).
   Status Do(const Command& command) {
     auto planned = Decide(projection_, command);
     if (!planned.ok()) return planned.status();
     for (const PlannedEvent& p : *planned) {
-      events_.push_back(p.event);
+      events_->push_back(p.event);
       projection_.Apply(p.event, projection_.position() + 1, ++clock_);
     }
     return Status::Ok();
@@ -77,7 +102,7 @@ class Harness {
     auto planned = DecideAll(projection_, commands);
     if (!planned.ok()) return planned.status();
     for (const PlannedEvent& p : *planned) {
-      events_.push_back(p.event);
+      events_->push_back(p.event);
       projection_.Apply(p.event, projection_.position() + 1, ++clock_);
     }
     return Status::Ok();
@@ -96,9 +121,9 @@ class Harness {
   }
   // A projection folded from scratch over every recorded event.
   std::unique_ptr<Projection> Rebuild() const {
-    auto p = std::make_unique<Projection>(TestCatalog(), options_);
+    auto p = std::make_unique<Projection>(TestCatalog(), options_, Source());
     std::int64_t position = 0;
-    for (const Event& e : events_) {
+    for (const Event& e : *events_) {
       ++position;
       p->Apply(e, position, position);
     }
@@ -106,12 +131,18 @@ class Harness {
   }
 
   const Projection& projection() const { return projection_; }
-  const std::vector<Event>& events() const { return events_; }
+  const std::vector<Event>& events() const { return *events_; }
 
  private:
+  std::shared_ptr<const FactSource> Source() const {
+    if (keeping_ == Keeping::kInMemory) return nullptr;
+    return std::make_shared<VectorFactSource>(events_.get());
+  }
+
+  std::unique_ptr<std::vector<Event>> events_;
+  Keeping keeping_;
   Projection projection_;
   TimelineOptions options_;
-  std::vector<Event> events_;
   std::int64_t clock_ = 0;
 };
 

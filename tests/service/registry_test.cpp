@@ -141,6 +141,63 @@ TEST_CASE("Registry: what the registry said as known at an earlier position or t
   CHECK(registry->AsKnownAt(-1).status().reason() == "invalid_position");
 }
 
+TEST_CASE("Registry: on a file, panels and addresses stay in the log and are shown in full") {
+  TempDir dir;
+  const std::string path = dir.File("registry.db");
+  auto registry = OpenRegistry(path);
+  REQUIRE(registry->Execute(OpenSession{"Council", 110, SessionOpened::Kind::kRegular, "Geneva",
+                                        Day("2019-11-26"), Day("2019-11-29"), "", ""}, By("s")).ok());
+  REQUIRE(registry->Execute(SchedulePanel{"council-110", Day("2019-11-27"), "Migration and climate",
+                                          {"Moderator A"}, {"Speaker B"}}, By("s")).ok());
+  REQUIRE(registry->Execute(RecordAddress{"council-110", Day("2019-11-26"), "António Vitorino",
+                                           "Director General", "Report"}, By("s")).ok());
+  const Projection& p = registry->projection();
+  REQUIRE(p.FactAt(2) != nullptr);
+  CHECK(p.FactAt(2)->fact() == nullptr);  // left in the log
+  CHECK(p.FactAt(1)->fact() != nullptr);  // the opening is held
+  CHECK(p.StreamAt(2) == "session-council-110");
+  auto detail = DetailOf(p, "council-110");
+  REQUIRE(detail.ok());
+  REQUIRE(detail->panels.size() == 1);
+  CHECK(std::get<PanelScheduled>(detail->panels[0].fact).title == "Migration and climate");
+  CHECK(std::get<PanelScheduled>(detail->panels[0].fact).speakers == std::vector<std::string>{"Speaker B"});
+  CHECK(std::get<AddressDelivered>(detail->addresses[0].fact).speaker == "António Vitorino");
+
+  // The rules still see the items' dates: closing before the panel is refused.
+  auto early = registry->Execute(CloseSession{"council-110", Day("2019-11-26")}, By("s"));
+  CHECK(early.status().reason() == "outside_session");
+  // A correction of a panel keeps its type and session, and from then on it is held.
+  auto wrong_type = registry->Execute(
+      CorrectEvent{2, AddressDelivered{"council-110", Day("2019-11-27"), "X", "", ""}, "typo"}, By("s"));
+  CHECK(wrong_type.status().reason() == "correction_changes_type");
+  REQUIRE(registry->Execute(CorrectEvent{2, PanelScheduled{"council-110", Day("2019-11-28"),
+                                                           "Migration and the climate", {}, {}},
+                                         "title"}, By("s")).ok());
+  CHECK(p.FactAt(2)->fact() != nullptr);
+  REQUIRE(registry->Execute(RetractEvent{3, "recorded in error"}, By("s")).ok());
+  detail = DetailOf(p, "council-110");
+  REQUIRE(detail.ok());
+  CHECK(std::get<PanelScheduled>(detail->panels[0].fact).title == "Migration and the climate");
+  CHECK(detail->addresses.empty());
+  CHECK(p.AmendmentsOf(3) == std::vector<std::int64_t>{5});
+
+  // As known before the correction: the original, loaded from the log.
+  auto before = registry->AsKnownAt(3);
+  REQUIRE(before.ok());
+  auto then = DetailOf(**before, "council-110");
+  REQUIRE(then.ok());
+  CHECK(std::get<PanelScheduled>(then->panels[0].fact).title == "Migration and climate");
+  CHECK(then->addresses.size() == 1);
+
+  // Reopened, the same answers.
+  registry.reset();
+  auto reopened = OpenRegistry(path);
+  auto again = DetailOf(reopened->projection(), "council-110");
+  REQUIRE(again.ok());
+  CHECK(std::get<PanelScheduled>(again->panels[0].fact).title == "Migration and the climate");
+  CHECK(std::get<PanelScheduled>(again->panels[0].fact).date == Day("2019-11-28"));
+}
+
 TEST_CASE("Registry: a long log replays (on the pipelined path) to the same projection") {
   TempDir dir;
   const std::string path = dir.File("registry.db");
