@@ -2,7 +2,7 @@
 // every rule checked (Registry::ExecuteBatch, batches of 5,000 commands, one transaction
 // and fsync each), against the anchor: a raw SQLite insert of the same rows into a plain
 // table in one transaction (WAL), measured in the same run. Prints figures; asserts nothing.
-// Usage: import-bench [events]
+// Usage: import-bench [events [commands-per-batch]]
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   if (!registry.ok()) return 1;
   service::WriteOptions write;
   write.recorded_by = "bench";
-  constexpr std::size_t kBatch = 5000;
+  const std::size_t kBatch = argc > 2 ? std::stoul(argv[2]) : 5000;
   auto start = Stopwatch::now();
   double prepare_s = 0;
   for (std::size_t i = 0; i < commands.size(); i += kBatch) {
