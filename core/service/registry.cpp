@@ -3,11 +3,9 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
-#include <set>
 #include <thread>
 #include <iterator>
 #include <utility>
-#include <variant>
 
 #include "core/domain/decide.h"
 #include "core/service/iso_codes.h"
@@ -65,57 +63,33 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
 
 namespace {
 
-// One event of a replay as the fold takes it: the whole event, or, for a panel or address
-// the projection leaves in the log, only what it keeps.
-struct Replayed {
-  std::int64_t position = 0;
-  std::int64_t recorded_at_us = 0;
-  std::variant<Event, LeftInLog> what;
-};
-
-// Decodes scanned events for a replay. Panels and addresses (most of a long log) are
-// decoded into one scratch event, reused, so they cost no allocation beyond their summary.
-class ReplayDecoder {
+// Decodes scanned events and folds them in. Panels and addresses (most of a long log) are
+// decoded into one scratch event, reused, and folded as the summary the projection keeps,
+// so they cost no allocation.
+class Replayer {
  public:
-  explicit ReplayDecoder(bool leaves_in_log) : leaves_in_log_(leaves_in_log) {}
+  explicit Replayer(Projection& projection) : projection_(projection) {}
 
-  Result<Replayed> Decode(const store::EventStore::ScannedEvent& e) {
+  Status Step(const store::EventStore::ScannedEvent& e) {
+    if (e.position != projection_.position() + 1) {
+      return DataLoss("the log has no position " + std::to_string(projection_.position() + 1));
+    }
     Status s = store::DecodeEventInto(e.type, e.schema_version, e.payload, scratch_);
     if (!s.ok()) return s.WithContext("position " + std::to_string(e.position));
-    if (leaves_in_log_) {
+    if (projection_.leaves_in_log()) {
       if (std::optional<LeftInLog> item = LeftInLog::Of(scratch_)) {
-        item->session = Intern(item->session);  // the scratch event is about to be reused
-        return Replayed{e.position, e.recorded_at_us, *item};
+        projection_.ApplyLeftInLog(*item, e.position, e.recorded_at_us);
+        return Status::Ok();
       }
     }
-    return Replayed{e.position, e.recorded_at_us, std::exchange(scratch_, Event())};
+    projection_.Apply(std::exchange(scratch_, Event()), e.position, e.recorded_at_us);
+    return Status::Ok();
   }
 
  private:
-  // A copy of `id` that lives as long as the decoder.
-  std::string_view Intern(std::string_view id) {
-    if (id != last_) last_ = *sessions_.emplace(id).first;
-    return last_;
-  }
-
-  bool leaves_in_log_;
+  Projection& projection_;
   Event scratch_;
-  std::set<std::string, std::less<>> sessions_;
-  std::string_view last_;
 };
-
-// Folds one replayed event in. DataLoss if it is not the next position.
-Status Fold(Projection& projection, Replayed&& r) {
-  if (r.position != projection.position() + 1) {
-    return DataLoss("the log has no position " + std::to_string(projection.position() + 1));
-  }
-  if (auto* item = std::get_if<LeftInLog>(&r.what)) {
-    projection.ApplyLeftInLog(*item, r.position, r.recorded_at_us);
-  } else {
-    projection.Apply(std::move(std::get<Event>(r.what)), r.position, r.recorded_at_us);
-  }
-  return Status::Ok();
-}
 
 Status ReplayPipelined(store::EventStore& store, Projection& projection, std::int64_t up_to);
 
@@ -123,12 +97,10 @@ Status ReplayPipelined(store::EventStore& store, Projection& projection, std::in
 
 Status ReplayInto(store::EventStore& store, Projection& projection, std::int64_t up_to) {
   if (up_to - projection.position() >= kPipelineThreshold) return ReplayPipelined(store, projection, up_to);
-  ReplayDecoder decoder(projection.leaves_in_log());
+  Replayer replayer(projection);
   REGISTRY_RETURN_IF_ERROR(store.Scan(
-      projection.position() + 1, up_to, [&](const store::EventStore::ScannedEvent& e) -> Status {
-        REGISTRY_ASSIGN_OR_RETURN(Replayed r, decoder.Decode(e));
-        return Fold(projection, std::move(r));
-      }));
+      projection.position() + 1, up_to,
+      [&](const store::EventStore::ScannedEvent& e) { return replayer.Step(e); }));
   if (projection.position() < up_to) {
     return DataLoss("the log ends at position " + std::to_string(projection.position()) +
                     ", before position " + std::to_string(up_to));
@@ -138,11 +110,18 @@ Status ReplayInto(store::EventStore& store, Projection& projection, std::int64_t
 
 namespace {
 
-// Reading and decoding run on a second thread, a few batches ahead of the fold; the
-// store is used by that thread alone until it finishes.
+// Reading runs on a second thread, a few batches ahead of decoding and folding (which
+// take about as long as SQLite's stepping); the store is used by that thread alone until
+// it finishes.
 Status ReplayPipelined(store::EventStore& store, Projection& projection, std::int64_t up_to) {
+  struct Row {
+    std::int64_t position, recorded_at_us;
+    std::uint32_t schema_version;
+    std::size_t offset, type_size, payload_size;  // in `bytes`: the type, then the payload
+  };
   struct Batch {
-    std::vector<Replayed> events;
+    std::string bytes;
+    std::vector<Row> rows;
     Status status;
   };
   std::mutex mutex;
@@ -150,12 +129,8 @@ Status ReplayPipelined(store::EventStore& store, Projection& projection, std::in
   std::deque<Batch> ready;
   bool done = false, stop = false;
 
-  // Used by the reader thread alone, but kept until the fold is done: the batches view
-  // the session ids it interns.
-  ReplayDecoder decoder(projection.leaves_in_log());
   std::thread reader([&] {
     Batch batch;
-    batch.events.reserve(kPipelineBatch);
     auto hand_over = [&](Batch b) {
       std::unique_lock lock(mutex);
       changed.wait(lock, [&] { return ready.size() < kPipelineDepth || stop; });
@@ -164,15 +139,16 @@ Status ReplayPipelined(store::EventStore& store, Projection& projection, std::in
       return !stop;
     };
     Status s = store.Scan(projection.position() + 1, up_to,
-                            [&](const store::EventStore::ScannedEvent& e) -> Status {
-                              REGISTRY_ASSIGN_OR_RETURN(Replayed r, decoder.Decode(e));
-                              batch.events.push_back(std::move(r));
-                              if (batch.events.size() == kPipelineBatch) {
-                                if (!hand_over(std::exchange(batch, Batch{}))) return Aborted("replay stopped");
-                                batch.events.reserve(kPipelineBatch);
-                              }
-                              return Status::Ok();
-                            });
+                          [&](const store::EventStore::ScannedEvent& e) -> Status {
+                            batch.rows.push_back({e.position, e.recorded_at_us, e.schema_version,
+                                                  batch.bytes.size(), e.type.size(), e.payload.size()});
+                            batch.bytes.append(e.type).append(e.payload);
+                            if (batch.rows.size() == kPipelineBatch &&
+                                !hand_over(std::exchange(batch, Batch{}))) {
+                              return Aborted("replay stopped");
+                            }
+                            return Status::Ok();
+                          });
     batch.status = s;
     hand_over(std::move(batch));
     std::lock_guard lock(mutex);
@@ -180,6 +156,7 @@ Status ReplayPipelined(store::EventStore& store, Projection& projection, std::in
     changed.notify_all();
   });
 
+  Replayer replayer(projection);
   Status result;
   while (true) {
     Batch batch;
@@ -191,8 +168,11 @@ Status ReplayPipelined(store::EventStore& store, Projection& projection, std::in
       ready.pop_front();
       changed.notify_all();
     }
-    for (Replayed& r : batch.events) {
-      result = Fold(projection, std::move(r));
+    const std::string_view bytes = batch.bytes;
+    for (const Row& row : batch.rows) {
+      result = replayer.Step({row.position, bytes.substr(row.offset, row.type_size), row.schema_version,
+                              bytes.substr(row.offset + row.type_size, row.payload_size),
+                              row.recorded_at_us});
       if (!result.ok()) break;
     }
     if (result.ok() && !batch.status.ok()) result = batch.status;

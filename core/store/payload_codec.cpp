@@ -1,17 +1,16 @@
 #include "core/store/payload_codec.h"
 
-#include <cereal/archives/binary.hpp>
 #include <cereal/types/optional.hpp>
 #include <cereal/types/string.hpp>
 #include <cereal/types/variant.hpp>
 #include <cereal/types/vector.hpp>
 
-#include <sstream>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
 
 #include "core/store/bounded_archive.h"
+#include "core/store/string_archive.h"
 
 // cereal finds these by argument-dependent lookup, so they live in the domain's namespace;
 // the domain itself never sees them.
@@ -137,12 +136,10 @@ EncodedPayload EncodeEvent(const Event& event) {
   return std::visit(
       [](const auto& e) {
         using T = std::decay_t<decltype(e)>;
-        std::ostringstream out;
-        {
-          cereal::BinaryOutputArchive archive(out);
-          archive(e);
-        }
-        return EncodedPayload{T::kType, T::kSchemaVersion, std::move(out).str()};
+        std::string out;
+        StringOutputArchive archive(out);
+        archive(e);
+        return EncodedPayload{T::kType, T::kSchemaVersion, std::move(out)};
       },
       event);
 }

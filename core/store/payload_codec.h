@@ -1,5 +1,5 @@
 // The payload codec: domain events <-> the bytes stored in `events.payload`.
-// Encoding is cereal's binary archive (little-endian, sizes as u64); decoding reads
+// Encoding is cereal's binary format (little-endian, sizes as u64); decoding reads
 // through a bounded archive that refuses any length larger than the bytes that remain,
 // so a damaged or hostile payload cannot make it allocate more than its own size.
 // The field order per type is documented in docs/payloads.md; a change to a type's
