@@ -51,13 +51,21 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
   store_options.create_if_missing = options.create_if_missing;
   REGISTRY_ASSIGN_OR_RETURN(auto store, store::EventStore::Open(options.db_path, store_options));
   std::shared_ptr<const FactSource> source;
+  std::unique_ptr<store::EventStore> replay_store;
   if (options.db_path != ":memory:") {
     REGISTRY_ASSIGN_OR_RETURN(source, LogFactSource::Open(options.db_path));
+    // The replay reads through a read-only connection of its own, closed after it, so the
+    // writer's page cache is left to the indexes' hot pages rather than filled with the
+    // whole log (32 MiB of a process that needs about 100 MiB for 10^6 events).
+    store::StoreOptions read_only;
+    read_only.read_only = true;
+    read_only.create_if_missing = false;
+    REGISTRY_ASSIGN_OR_RETURN(replay_store, store::EventStore::Open(options.db_path, read_only));
   }
   std::unique_ptr<Registry> registry(
       new Registry(std::move(store), std::move(catalog), options.timeline, std::move(source)));
-  REGISTRY_RETURN_IF_ERROR(
-      ReplayInto(*registry->store_, *registry->projection_, registry->head().position));
+  store::EventStore& log = replay_store ? *replay_store : *registry->store_;
+  REGISTRY_RETURN_IF_ERROR(ReplayInto(log, *registry->projection_, registry->head().position));
   return registry;
 }
 
