@@ -121,6 +121,11 @@ class EventStore::Statements {
       insert = std::make_unique<SQLite::Statement>(
           db, std::string("INSERT INTO events (") + kColumns +
                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      // Each append of a group runs inside a savepoint; compiled once, they cost nothing
+      // to parse per append (they were a tenth of a group commit's time).
+      savepoint = std::make_unique<SQLite::Statement>(db, "SAVEPOINT append_one");
+      release = std::make_unique<SQLite::Statement>(db, "RELEASE append_one");
+      rollback_to = std::make_unique<SQLite::Statement>(db, "ROLLBACK TO append_one");
     }
   }
   SQLite::Statement find_by_event_id;
@@ -130,6 +135,7 @@ class EventStore::Statements {
   SQLite::Statement recorded_at;
   SQLite::Statement scan;
   std::unique_ptr<SQLite::Statement> insert;
+  std::unique_ptr<SQLite::Statement> savepoint, release, rollback_to;
 };
 
 // What a transaction has written but not yet committed.
@@ -152,6 +158,12 @@ struct ResetOnExit {
     }
   }
 };
+
+// Runs a statement that returns no rows, ready to run again after.
+void Run(SQLite::Statement& s) {
+  ResetOnExit reset{s};
+  s.exec();
+}
 
 Status CreateFileIfMissing(const std::string& path, bool create_if_missing) {
   struct stat st {};
@@ -302,13 +314,13 @@ std::vector<Result<AppendResult>> EventStore::AppendGroup(
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     for (const AppendRequest& request : requests) {
       Pending before = pending;  // small: head and the streams touched so far
-      db_->exec("SAVEPOINT append_one");
+      Run(*statements_->savepoint);
       Result<AppendResult> result = AppendOne(request, pending);
       if (result.ok()) {
-        db_->exec("RELEASE append_one");
+        Run(*statements_->release);
       } else {
-        db_->exec("ROLLBACK TO append_one");
-        db_->exec("RELEASE append_one");
+        Run(*statements_->rollback_to);
+        Run(*statements_->release);
         pending = std::move(before);
       }
       results.push_back(std::move(result));
