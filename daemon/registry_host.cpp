@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <unordered_set>
 
 #include "core/api/answer_json.h"
@@ -193,39 +194,41 @@ void RegistryHost::CommitGroup(std::vector<PendingWrite>& taken, std::deque<Pend
 }
 
 void RegistryHost::Publish(std::vector<Result<service::WriteResult>>& results) {
-  std::vector<FeedLine> lines;
+  std::vector<store::RecordedEvent> events;
   for (Result<service::WriteResult>& r : results) {
     if (!r.ok()) continue;
-    for (store::RecordedEvent& e : r->recorded) {
-      auto event = store::DecodeEvent(e.type, e.schema_version, e.payload);
-      if (!event.ok()) continue;  // cannot happen: we just encoded it
-      const std::int64_t position = e.position;
-      std::string json = api::DumpJson(api::ToJson(service::LoggedEvent{std::move(e), std::move(event).value()}));
-      json.push_back('\n');
-      lines.push_back({position, std::move(json)});
-    }
+    std::move(r->recorded.begin(), r->recorded.end(), std::back_inserter(events));
     r->recorded.clear();
     writes_committed_.fetch_add(1);
   }
   const store::Head head = registry_->head();
   committed_head_ = head.position;
-  boost::asio::post(io_, [this, lines = std::move(lines), head]() mutable {
-    Published(std::move(lines), head);
+  boost::asio::post(io_, [this, events = std::move(events), head]() mutable {
+    Published(std::move(events), head);
   });
 }
 
-void RegistryHost::Published(std::vector<FeedLine> lines, store::Head head) {
-  for (FeedLine& line : lines) ring_.push_back(std::move(line));
+void RegistryHost::Published(std::vector<store::RecordedEvent> events, store::Head head) {
+  for (store::RecordedEvent& e : events) ring_.push_back({std::move(e), {}});
   while (ring_.size() > kRingEvents) ring_.pop_front();
   if (head.position == head_.position) return;
   head_ = head;
   for (auto& wake : wakers_) wake();
 }
 
-bool RegistryHost::FromRing(std::int64_t from, std::size_t max, std::vector<FeedLine>& out) const {
-  if (ring_.empty() || from < ring_.front().position) return false;
-  const auto offset = static_cast<std::size_t>(from - ring_.front().position);
-  for (std::size_t i = offset; i < ring_.size() && out.size() < max; ++i) out.push_back(ring_[i]);
+bool RegistryHost::FromRing(std::int64_t from, std::size_t max, std::vector<FeedLine>& out) {
+  if (ring_.empty() || from < ring_.front().event.position) return false;
+  const auto offset = static_cast<std::size_t>(from - ring_.front().event.position);
+  for (std::size_t i = offset; i < ring_.size() && out.size() < max; ++i) {
+    RingEntry& entry = ring_[i];
+    if (entry.line.empty()) {
+      const store::RecordedEvent& e = entry.event;
+      auto event = store::DecodeEvent(e.type, e.schema_version, e.payload);
+      if (!event.ok()) return false;  // cannot happen (we encoded it); the log has it
+      entry.line = api::DumpJson(api::ToJson(service::LoggedEvent{e, std::move(event).value()})) + "\n";
+    }
+    out.push_back({entry.event.position, entry.line});
+  }
   return true;
 }
 

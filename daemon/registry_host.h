@@ -81,8 +81,10 @@ class RegistryHost {
   const store::Head& head_event() const { return head_; }
   // The last committed position, from any thread.
   std::int64_t committed_head() const { return committed_head_.load(); }
-  // Recent feed lines with position >= from, if the ring still holds `from`.
-  bool FromRing(std::int64_t from, std::size_t max, std::vector<FeedLine>& out) const;
+  // Recent feed lines with position >= from, if the ring still holds `from`. A line is
+  // made from its event the first time it is asked for, here on the io thread, so that
+  // the writer never spends time on lines no one reads.
+  bool FromRing(std::int64_t from, std::size_t max, std::vector<FeedLine>& out);
   // Calls `wake` (on the io thread) after each commit that moves the head.
   void OnCommit(std::function<void()> wake) { wakers_.push_back(std::move(wake)); }
 
@@ -102,7 +104,7 @@ class RegistryHost {
   void ReaderLoop();
   void CommitGroup(std::vector<PendingWrite>& taken, std::deque<PendingWrite>& deferred);
   void Publish(std::vector<Result<service::WriteResult>>& results);  // feed lines for commits
-  void Published(std::vector<FeedLine> lines, store::Head head);  // io thread
+  void Published(std::vector<store::RecordedEvent> events, store::Head head);  // io thread
 
   std::unique_ptr<service::Registry> registry_;
   std::string db_path_;
@@ -127,7 +129,11 @@ class RegistryHost {
   std::atomic<std::int64_t> committed_head_{0};
   // io thread only:
   store::Head head_;
-  std::deque<FeedLine> ring_;
+  struct RingEntry {
+    store::RecordedEvent event;
+    std::string line;  // its feed line, once made
+  };
+  std::deque<RingEntry> ring_;
   std::vector<std::function<void()>> wakers_;
 };
 
