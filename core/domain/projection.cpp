@@ -23,7 +23,9 @@ struct Projection::Change {
   bool rebuild = false;  // rebuild the affected aggregates rather than extend them
 };
 
-// New versions of the affected timelines and session records.
+// New versions of the affected timelines and session records. A strict evaluation (a
+// check) keeps of an extended session only the rules' state (RulesOnly): it is for
+// checking and is never committed.
 struct Projection::Evaluation {
   std::map<std::string, StateTimeline, std::less<>> timelines;
   std::map<std::string, SessionRecord, std::less<>> sessions;
@@ -469,6 +471,13 @@ Result<Projection::Evaluation> Projection::Evaluate(const Change& change, bool s
       }
     }
     const bool extends = !change.rebuild && !amended_sessions.count(id) && sessions_.count(id) > 0;
+    if (extends && strict) {
+      // Checking only: the new entries need the rules' state, not the session's items.
+      SessionRecord record = sessions_.at(id).RulesOnly();
+      for (const SessionEntry& entry : fresh) REGISTRY_RETURN_IF_ERROR(record.Add(entry, strict));
+      out.sessions.emplace(id, std::move(record));
+      continue;
+    }
     if (extends) {
       SessionRecord record = sessions_.at(id);
       for (const SessionEntry& entry : fresh) REGISTRY_RETURN_IF_ERROR(record.Add(entry, strict));

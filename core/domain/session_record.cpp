@@ -172,6 +172,16 @@ void SessionRecord::Keep(const SessionEntry& entry) {
   }
 }
 
+SessionRecord SessionRecord::RulesOnly() const {
+  SessionRecord copy(id_);
+  copy.opened_ = opened_;
+  copy.closed_ = closed_;
+  copy.decision_refs_ = decision_refs_;
+  copy.earliest_item_ = earliest_item_;
+  copy.latest_item_ = latest_item_;
+  return copy;
+}
+
 Status SessionRecord::Add(const SessionEntry& entry, bool strict) {
   Status s = Check(entry);
   if (!s.ok()) {

@@ -52,6 +52,11 @@ class SessionRecord {
   // Lenient: keeps what it can and notes the problem in anomalies().
   Status Add(const SessionEntry& entry, bool strict);
 
+  // A copy that keeps what the rules look at (opening, closing, dates, decision
+  // references) but not the lists of items: enough to check more entries against, at a
+  // cost that does not grow with the session.
+  SessionRecord RulesOnly() const;
+
   // Builds a record from all of its entries in any order. Strict: the first violation.
   static Result<SessionRecord> Build(std::string id, std::vector<SessionEntry> entries,
                                      bool strict);
