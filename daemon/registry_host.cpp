@@ -87,9 +87,13 @@ void RegistryHost::SubmitWrite(std::vector<Command> commands, service::WriteOpti
     std::lock_guard lock(write_mutex_);
     if (!stopping_) {
       writes_.push_back({std::move(commands), std::move(options), std::move(done), {}});
-      write_ready_.notify_one();
-      return;
+      done = nullptr;
     }
+  }
+  if (!done) {
+    // Woken after the lock is released, so the writer does not wake only to wait for it.
+    write_ready_.notify_one();
+    return;
   }
   boost::asio::post(io_, [done = std::move(done)] {
     done(Unavailable("registryd is shutting down; retry against the next instance", "shutting_down"));
