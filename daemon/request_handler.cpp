@@ -263,6 +263,13 @@ void RequestHandler::Handle(const HttpRequest& request, const Peer& peer,
 
 void RequestHandler::Route(const HttpRequest& request, const Peer& peer,
                            std::function<void(HttpResponse)> respond) {
+  // A present answer already cached for this very target needs no parsing (only reads
+  // that succeeded are cached, under their whole target).
+  if (request.method == "GET" && request.target.find("known_at") == std::string::npos) {
+    if (const HttpResponse* hit = FindCachedAnswer(request.target)) {
+      return respond(CachedResponse(*hit, request.if_none_match));
+    }
+  }
   Result<Target> parsed = ParseTarget(request.target);
   if (!parsed.ok()) return respond(ErrorResponse(parsed.status()));
   const Target& t = *parsed;
@@ -338,6 +345,18 @@ void RequestHandler::Route(const HttpRequest& request, const Peer& peer,
   Read(t, request, std::move(answer), std::move(respond));
 }
 
+const HttpResponse* RequestHandler::FindCachedAnswer(const std::string& target) {
+  const CivilDate today = Today();
+  if (host_.head() != cache_position_ || today != cache_day_) {
+    cache_.clear();
+    cache_bytes_ = 0;
+    cache_position_ = host_.head();
+    cache_day_ = today;
+  }
+  auto it = cache_.find(target);
+  return it == cache_.end() ? nullptr : &it->second;
+}
+
 void RequestHandler::Read(const Target& target, const HttpRequest& request, Answer answer,
                           std::function<void(HttpResponse)> respond) {
   auto known = target.query.find("known_at");
@@ -345,15 +364,8 @@ void RequestHandler::Read(const Target& target, const HttpRequest& request, Answ
     // Present answers are cached by target until the log moves or the day (the default
     // as_of) changes. The head moves on this thread before any write is acknowledged, so
     // a client never reads an answer older than its own acknowledged write.
-    const CivilDate today = Today();
-    if (host_.head() != cache_position_ || today != cache_day_) {
-      cache_.clear();
-      cache_bytes_ = 0;
-      cache_position_ = host_.head();
-      cache_day_ = today;
-    }
-    if (auto it = cache_.find(request.target); it != cache_.end()) {
-      return respond(CachedResponse(it->second, request.if_none_match));
+    if (const HttpResponse* hit = FindCachedAnswer(request.target)) {
+      return respond(CachedResponse(*hit, request.if_none_match));
     }
     Result<json> body = host_.Read(answer);
     if (!body.ok()) return respond(ErrorResponse(body.status()));

@@ -89,6 +89,9 @@ class RequestHandler {
   void Chart(const Target& target, const HttpRequest& request, std::function<void(HttpResponse)> respond);
   void Backup(std::function<void(HttpResponse)> respond);
   Result<CivilDate> AsOf(const Target& target) const;
+  // The present answer cached for `target`, or null; first empties the cache if the log
+  // or the day moved since it was filled.
+  const HttpResponse* FindCachedAnswer(const std::string& target);
 
   CivilDate Today() const;
 

@@ -101,7 +101,7 @@ struct Server::State {
   awaitable<void> ServeMetrics(net::ip::tcp::socket socket);
   awaitable<void> Serve(local::socket socket);
   awaitable<void> StreamFeed(Connection& conn, const http::request<http::string_body>& req);
-  awaitable<void> Send(Connection& conn, const HttpResponse& r, unsigned version, bool keep_alive);
+  awaitable<void> Send(Connection& conn, HttpResponse r, unsigned version, bool keep_alive);
 
   net::io_context& io;
   RegistryHost& host;
@@ -153,7 +153,7 @@ awaitable<void> Server::State::Sweep() {
   }
 }
 
-awaitable<void> Server::State::Send(Connection& conn, const HttpResponse& r, unsigned version,
+awaitable<void> Server::State::Send(Connection& conn, HttpResponse r, unsigned version,
                                     bool keep_alive) {
   if (!r.file.empty()) {
     http::response<http::file_body> res{static_cast<http::status>(r.status), version};
@@ -178,7 +178,7 @@ awaitable<void> Server::State::Send(Connection& conn, const HttpResponse& r, uns
   if (r.status != 304) res.set(http::field::content_type, r.content_type);
   if (!r.etag.empty()) res.set(http::field::etag, r.etag);
   for (const auto& [name, value] : r.headers) res.set(name, value);
-  res.body() = r.body;
+  res.body() = std::move(r.body);
   res.keep_alive(keep_alive);
   res.prepare_payload();
   conn.Allow(options.request_timeout);
@@ -278,7 +278,7 @@ awaitable<void> Server::State::Serve(local::socket socket) {
     }
     HttpResponse response = std::move(*pending->response);
     const bool keep_alive = req.keep_alive() && !stopping;
-    co_await Send(conn, response, req.version(), keep_alive);
+    co_await Send(conn, std::move(response), req.version(), keep_alive);
     if (!keep_alive) break;
   }
   error_code ignored;
