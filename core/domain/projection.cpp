@@ -90,8 +90,18 @@ std::string_view FactTypeName(std::size_t index) {
   return names[index];
 }
 
-constexpr std::size_t kPanelIndex = Fact(PanelScheduled{}).index();
-constexpr std::size_t kAddressIndex = Fact(AddressDelivered{}).index();
+// The index of alternative T in Fact, found without constructing one.
+template <typename T, typename... Ts>
+constexpr std::size_t IndexIn(const std::variant<Ts...>*) {
+  constexpr bool matches[] = {std::is_same_v<T, Ts>...};
+  for (std::size_t i = 0; i < sizeof...(Ts); ++i) {
+    if (matches[i]) return i;
+  }
+  return sizeof...(Ts);
+}
+
+constexpr std::size_t kPanelIndex = IndexIn<PanelScheduled>(static_cast<const Fact*>(nullptr));
+constexpr std::size_t kAddressIndex = IndexIn<AddressDelivered>(static_cast<const Fact*>(nullptr));
 
 // Every state code a fact names, merger targets included.
 std::vector<std::string> CodesNamedBy(const Fact& fact) {
