@@ -45,6 +45,14 @@ Result<std::string> Unescape(std::string_view s, bool plus_is_space) {
   return out;
 }
 
+// At most `max_bytes` of `text`, which is valid UTF-8, ending on a character boundary.
+std::string_view Utf8Prefix(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // a continuation byte
+  return text.substr(0, end);
+}
+
 std::uint64_t Fnv1a(std::string_view s) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   for (char c : s) {
@@ -191,10 +199,11 @@ void RequestHandler::Chart(const Target& target, const HttpRequest& request,
   api::ChartInput input;
   input.as_of = *date;
   auto it = target.query.find("organization");
-  input.organization = it != target.query.end() ? it->second.substr(0, 200) : kDefaultOrganization;
-  if (!api::IsValidUtf8(input.organization)) {
+  if (it != target.query.end() && !api::IsValidUtf8(it->second)) {
     return respond(ErrorResponse(InvalidArgument("'organization' is not valid UTF-8", "invalid_parameter")));
   }
+  // At most 200 bytes, never cutting a character in two.
+  input.organization = it != target.query.end() ? std::string(Utf8Prefix(it->second, 200)) : kDefaultOrganization;
   host_.Read([&](const Projection& p) {
     input.timeline = MembershipTimeline(p);
     input.changes = MembershipChanges(p);

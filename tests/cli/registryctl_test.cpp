@@ -216,6 +216,13 @@ TEST_CASE("registryctl: chart writes the membership chart as SVG, the same the A
   auto earlier = c.Get("/v1/chart.svg?as_of=2021-01-01&organization=IOM");
   CHECK(earlier.body.find("IOM: member states as of 2021-01-01") != std::string::npos);
   CHECK(earlier.body.find("BRB: admission") == std::string::npos);  // after the as-of date
+  // A long organization name is cut at 200 bytes, never inside a character: 199 ASCII
+  // letters and an "é" (2 bytes) keep the letters only.
+  const std::string long_name(199, 'O');
+  auto cut = c.Get("/v1/chart.svg?as_of=2021-01-01&organization=" + long_name + "%C3%A9%C3%A9");
+  CHECK(cut.status == 200);
+  CHECK(cut.body.find(long_name + ": member states") != std::string::npos);
+  CHECK(c.Get("/v1/chart.svg?organization=%FF").status == 400);
   CHECK(Ctl(d, "chart --as-of 2019-02-30 --out " + Quote(file)).code == 4);
   CHECK(Ctl(d, "chart --out /nonexistent-dir/x.svg").code != 0);
 }
