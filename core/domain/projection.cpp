@@ -149,11 +149,6 @@ Projection::SessionCursor& Projection::CursorFor(std::string_view id) {
   return cursor_;
 }
 
-const std::string* Projection::SessionOfSlot(std::int32_t index) const {
-  const FactSlot& s = slot(index);
-  return s.held ? SessionIdOf(*s.held) : s.session;
-}
-
 std::optional<SessionEntry> Projection::EntryOfSlot(std::int32_t index, const Fact* fact) const {
   const FactSlot& s = slot(index);
   if (fact != nullptr) return SessionEntry::Of(s.position, *fact);

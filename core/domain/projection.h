@@ -155,8 +155,6 @@ class Projection {
     SessionRecord* record = nullptr;     // null while the session has no record
   };
   SessionCursor& CursorFor(std::string_view id);
-  // The session a slot's fact belongs to or names, or null.
-  const std::string* SessionOfSlot(std::int32_t slot) const;
   // The slot's entry in its session's record, as the slot stands (`fact`: its current
   // version when held, else null).
   std::optional<SessionEntry> EntryOfSlot(std::int32_t slot, const Fact* fact) const;
