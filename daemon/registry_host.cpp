@@ -83,14 +83,15 @@ std::size_t RegistryHost::queue_depth() const {
 
 void RegistryHost::SubmitWrite(std::vector<Command> commands, service::WriteOptions options,
                                WriteDone done) {
+  bool queued = false;
   {
     std::lock_guard lock(write_mutex_);
     if (!stopping_) {
       writes_.push_back({std::move(commands), std::move(options), std::move(done), {}});
-      done = nullptr;
+      queued = true;
     }
   }
-  if (!done) {
+  if (queued) {
     // Woken after the lock is released, so the writer does not wake only to wait for it.
     write_ready_.notify_one();
     return;
@@ -220,6 +221,10 @@ void RegistryHost::Published(std::vector<store::RecordedEvent> events, store::He
   for (auto& wake : wakers_) wake();
 }
 
+FeedLine FeedLineOf(const service::LoggedEvent& event) {
+  return {event.record.position, api::DumpJson(api::ToJson(event)) + "\n"};
+}
+
 bool RegistryHost::FromRing(std::int64_t from, std::size_t max, std::vector<FeedLine>& out) {
   if (ring_.empty() || from < ring_.front().event.position) return false;
   const auto offset = static_cast<std::size_t>(from - ring_.front().event.position);
@@ -229,7 +234,7 @@ bool RegistryHost::FromRing(std::int64_t from, std::size_t max, std::vector<Feed
       const store::RecordedEvent& e = entry.event;
       auto event = store::DecodeEvent(e.type, e.schema_version, e.payload);
       if (!event.ok()) return false;  // cannot happen (we encoded it); the log has it
-      entry.line = api::DumpJson(api::ToJson(service::LoggedEvent{e, std::move(event).value()})) + "\n";
+      entry.line = FeedLineOf(service::LoggedEvent{e, std::move(event).value()}).json;
     }
     out.push_back({entry.event.position, entry.line});
   }

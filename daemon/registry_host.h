@@ -45,6 +45,9 @@ struct FeedLine {
   std::string json;  // one NDJSON line, with its trailing newline
 };
 
+// The feed's line for one event of the log.
+FeedLine FeedLineOf(const service::LoggedEvent& event);
+
 class RegistryHost {
  public:
   using WriteDone = std::function<void(Result<service::WriteResult>)>;

@@ -50,10 +50,7 @@ auto AsyncReadLines(RegistryHost& host, std::int64_t from, Token&& token) {
           Result<std::vector<FeedLine>> lines = [&]() -> Result<std::vector<FeedLine>> {
             REGISTRY_ASSIGN_OR_RETURN(auto page, service::ReadLog(reader.store, start, kFeedPage));
             std::vector<FeedLine> out;
-            for (service::LoggedEvent& e : page) {
-              const std::int64_t position = e.record.position;
-              out.push_back({position, api::DumpJson(api::ToJson(e)) + "\n"});
-            }
+            for (const service::LoggedEvent& e : page) out.push_back(FeedLineOf(e));
             return out;
           }();
           net::post(host.io_executor(), [shared, lines = std::move(lines)]() mutable {
