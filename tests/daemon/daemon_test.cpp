@@ -202,7 +202,7 @@ TEST_CASE("registryd: malformed HTTP closes only that connection") {
   CHECK(good.Get("/v1/health").status == 200);
 }
 
-TEST_CASE("registryd: a request body that stalls is dropped after --request-timeout; others are served") {
+TEST_CASE("registryd: a request body that stalls is dropped after --request-timeout, and others are served") {
   using namespace std::chrono_literals;
   Running r({"--request-timeout", "1"});
   HttpClient stalled = r.Client();
