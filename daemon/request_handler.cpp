@@ -275,8 +275,8 @@ void RequestHandler::Route(const HttpRequest& request, const Peer& peer,
   // A present answer already cached for this very target needs no parsing (only reads
   // that succeeded are cached, under their whole target).
   if (request.method == "GET" && request.target.find("known_at") == std::string::npos) {
-    if (const HttpResponse* hit = FindCachedAnswer(request.target)) {
-      return respond(CachedResponse(*hit, request.if_none_match));
+    if (const CachedAnswer* hit = FindCachedAnswer(request.target)) {
+      return respond(CachedResponse(hit->response, request.if_none_match));
     }
   }
   Result<Target> parsed = ParseTarget(request.target);
@@ -354,7 +354,18 @@ void RequestHandler::Route(const HttpRequest& request, const Peer& peer,
   Read(t, request, std::move(answer), std::move(respond));
 }
 
-const HttpResponse* RequestHandler::FindCachedAnswer(const std::string& target) {
+std::shared_ptr<const std::string> RequestHandler::CachedAnswerBytes(
+    std::string_view target, const std::function<std::string(const HttpResponse&)>& serialize) {
+  const auto started = std::chrono::steady_clock::now();
+  CachedAnswer* hit = FindCachedAnswer(target);
+  if (hit == nullptr) return nullptr;
+  if (!hit->bytes) hit->bytes = std::make_shared<const std::string>(serialize(hit->response));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  metrics_.RecordRequest(hit->endpoint, hit->response.status, seconds, false);
+  return hit->bytes;
+}
+
+RequestHandler::CachedAnswer* RequestHandler::FindCachedAnswer(std::string_view target) {
   const CivilDate today = Today();
   if (host_.head() != cache_position_ || today != cache_day_) {
     cache_.clear();
@@ -373,8 +384,8 @@ void RequestHandler::Read(const Target& target, const HttpRequest& request, Answ
     // Present answers are cached by target until the log moves or the day (the default
     // as_of) changes. The head moves on this thread before any write is acknowledged, so
     // a client never reads an answer older than its own acknowledged write.
-    if (const HttpResponse* hit = FindCachedAnswer(request.target)) {
-      return respond(CachedResponse(*hit, request.if_none_match));
+    if (const CachedAnswer* hit = FindCachedAnswer(request.target)) {
+      return respond(CachedResponse(hit->response, request.if_none_match));
     }
     Result<json> body = host_.Read(answer);
     if (!body.ok()) return respond(ErrorResponse(body.status()));
@@ -385,7 +396,8 @@ void RequestHandler::Read(const Target& target, const HttpRequest& request, Answ
       cache_bytes_ = 0;
     }
     cache_bytes_ += full.body.size();
-    return respond(CachedResponse(cache_.emplace(request.target, std::move(full)).first->second,
+    CachedAnswer entry{std::move(full), EndpointOf(request.target), nullptr};
+    return respond(CachedResponse(cache_.emplace(request.target, std::move(entry)).first->second.response,
                                   request.if_none_match));
   }
   // known_at: a log position, a UTC time (2020-01-01T00:00:00Z), or a date (its end, UTC).

@@ -71,6 +71,14 @@ class RequestHandler {
   // The largest body the target accepts.
   static std::size_t BodyLimitFor(std::string_view target);
 
+  // For a plain GET of `target` (no conditions): the bytes of the present answer cached
+  // for it, or null when none is cached, in which case the request goes through Handle.
+  // `serialize` turns a cached response into the bytes to send; it is called once per
+  // cached answer, whose bytes are kept with it. A hit is counted in the metrics as
+  // Handle counts a request.
+  std::shared_ptr<const std::string> CachedAnswerBytes(
+      std::string_view target, const std::function<std::string(const HttpResponse&)>& serialize);
+
   // The server's own figures for /metrics (feed subscribers, connections).
   void SetServerFigures(std::function<void(RegistryFigures&)> fill) { server_figures_ = std::move(fill); }
   // GET /metrics in the Prometheus text format.
@@ -91,7 +99,8 @@ class RequestHandler {
   Result<CivilDate> AsOf(const Target& target) const;
   // The present answer cached for `target`, or null; first empties the cache if the log
   // or the day moved since it was filled.
-  const HttpResponse* FindCachedAnswer(const std::string& target);
+  struct CachedAnswer;
+  CachedAnswer* FindCachedAnswer(std::string_view target);
 
   CivilDate Today() const;
 
@@ -103,7 +112,16 @@ class RequestHandler {
   static constexpr std::size_t kMaxCachedAnswers = 1024;
   static constexpr std::size_t kMaxCachedAnswerBytes = 1 << 20;  // larger answers are not kept
   static constexpr std::size_t kMaxCacheBytes = 32 << 20;
-  std::unordered_map<std::string, HttpResponse> cache_;
+  struct CachedAnswer {
+    HttpResponse response;
+    std::string endpoint;                      // its metrics label
+    std::shared_ptr<const std::string> bytes;  // as sent, once serialized
+  };
+  struct TargetHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, CachedAnswer, TargetHash, std::equal_to<>> cache_;
   std::size_t cache_bytes_ = 0;
   std::int64_t cache_position_ = -1;
   CivilDate cache_day_;

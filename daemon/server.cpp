@@ -19,11 +19,14 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <set>
+#include <sstream>
 
 #include "core/api/answer_json.h"
 #include "core/api/json_parse.h"
 #include "daemon/log.h"
+#include "daemon/simple_get.h"
 #include "daemon/systemd.h"
 
 namespace registry::daemon {
@@ -39,6 +42,7 @@ using net::use_awaitable;
 using boost::system::error_code;
 
 constexpr std::size_t kFeedPage = 500;
+constexpr std::size_t kReadChunk = 8192;
 
 // Awaits a page of feed lines read on the reader thread.
 template <typename Token>
@@ -59,6 +63,26 @@ auto AsyncReadLines(RegistryHost& host, std::int64_t from, Token&& token) {
         });
       },
       token, from);
+}
+
+// The message Send writes for a response with a string body.
+http::response<http::string_body> ToMessage(HttpResponse r, unsigned version, bool keep_alive) {
+  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+  res.set(http::field::server, "registryd");
+  if (r.status != 304) res.set(http::field::content_type, r.content_type);
+  if (!r.etag.empty()) res.set(http::field::etag, r.etag);
+  for (const auto& [name, value] : r.headers) res.set(name, value);
+  res.body() = std::move(r.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+// The bytes Send writes for `r` answering a keep-alive HTTP/1.1 request.
+std::string KeepAliveBytes(const HttpResponse& r) {
+  std::ostringstream out;
+  out << ToMessage(r, 11, true);
+  return std::move(out).str();
 }
 
 std::string ErrorLine(const Status& status, std::int64_t resume_from) {
@@ -170,14 +194,7 @@ awaitable<void> Server::State::Send(Connection& conn, HttpResponse r, unsigned v
     co_await http::async_write(conn.stream, res, net::redirect_error(use_awaitable, ec));
     co_return;
   }
-  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
-  res.set(http::field::server, "registryd");
-  if (r.status != 304) res.set(http::field::content_type, r.content_type);
-  if (!r.etag.empty()) res.set(http::field::etag, r.etag);
-  for (const auto& [name, value] : r.headers) res.set(name, value);
-  res.body() = std::move(r.body);
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
+  http::response<http::string_body> res = ToMessage(std::move(r), version, keep_alive);
   conn.Allow(options.request_timeout);
   error_code ec;
   co_await http::async_write(conn.stream, res, net::redirect_error(use_awaitable, ec));
@@ -189,6 +206,31 @@ awaitable<void> Server::State::Serve(local::socket socket) {
   connections.insert(&conn);
   beast::flat_buffer buffer;
   while (!stopping) {
+    if (peer.ok()) {
+      // The commonest request, a plain GET of an answer in the cache, is answered from the
+      // buffer as it stands; any other request is read from the same buffer by Beast below.
+      if (buffer.size() == 0) {
+        conn.idle = true;
+        conn.Allow(options.idle_timeout);
+        error_code ec;
+        const std::size_t n = co_await conn.stream.async_read_some(buffer.prepare(kReadChunk),
+                                                                   net::redirect_error(use_awaitable, ec));
+        buffer.commit(n);
+        conn.idle = false;
+        if (ec) break;  // closed, reset, timed out or stopped: nothing to answer
+      }
+      const std::string_view bytes(static_cast<const char*>(buffer.data().data()), buffer.size());
+      if (std::optional<SimpleGet> get = ParseSimpleGet(bytes, kMaxHeaderBytes)) {
+        if (auto answer = handler.CachedAnswerBytes(get->target, KeepAliveBytes)) {
+          buffer.consume(get->header_bytes);
+          conn.Allow(options.request_timeout);
+          error_code ec;
+          co_await net::async_write(conn.stream, net::buffer(*answer), net::redirect_error(use_awaitable, ec));
+          if (ec) break;
+          continue;
+        }
+      }
+    }
     http::request_parser<http::string_body> parser;
     parser.header_limit(kMaxHeaderBytes);
     parser.body_limit(kMaxBatchBody);  // the largest; each target's own limit is checked below

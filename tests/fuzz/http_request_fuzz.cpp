@@ -16,10 +16,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
+#include <string_view>
 
 #include "core/service/registry.h"
 #include "daemon/registry_host.h"
 #include "daemon/request_handler.h"
+#include "daemon/simple_get.h"
 #include "tests/fuzz/fuzz_fixture.h"
 
 namespace {
@@ -96,7 +99,30 @@ bool ParseRequest(const std::uint8_t* data, std::size_t size, http::request<http
 
 }  // namespace
 
+// What ParseSimpleGet accepts, the server answers without Beast; Beast must read the same
+// bytes as the same request: a GET of that target, HTTP/1.1, keep-alive, no body, ending
+// where ParseSimpleGet says it ends.
+void CheckSimpleGetAgreesWithBeast(const std::uint8_t* data, std::size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  std::optional<SimpleGet> get = ParseSimpleGet(bytes, kMaxHeaderBytes);
+  if (!get) return;
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(kMaxHeaderBytes);
+  boost::beast::error_code ec;
+  const std::size_t used = parser.put(boost::asio::const_buffer(data, size), ec);
+  const bool agree = !ec && parser.is_done() && used == get->header_bytes &&
+                     parser.get().method() == http::verb::get && std::string_view(parser.get().target().data(), parser.get().target().size()) == get->target &&
+                     parser.get().version() == 11 && parser.get().keep_alive() && parser.get().body().empty();
+  if (!agree) {
+    std::fprintf(stderr, "ParseSimpleGet took %zu bytes for target %.*s; Beast: %s, %zu bytes\n",
+                 get->header_bytes, static_cast<int>(get->target.size()), get->target.data(),
+                 ec.message().c_str(), used);
+    std::abort();
+  }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  CheckSimpleGetAgreesWithBeast(data, size);
   http::request<http::string_body> req;
   if (!ParseRequest(data, size, req)) return 0;
   const std::string target(req.target());
