@@ -26,6 +26,11 @@ for page in share/man/man8/registryd.8 share/man/man1/registryctl.1; do
   grep -q -- 'socket' "$prefix/$page" || { echo "install_test: $page does not document --socket" >&2; fail=1; }
 done
 "$prefix/sbin/registryd" --version | grep -q '^registryd [0-9]' || { echo "install_test: registryd --version" >&2; fail=1; }
+# jemalloc is registryd's allocator unless the build turned it off or uses sanitizers.
+if grep -q '^REGISTRY_JEMALLOC:BOOL=ON$' "$build/CMakeCache.txt" &&
+   ! grep -q '^REGISTRY_SANITIZE:BOOL=ON$' "$build/CMakeCache.txt"; then
+  ldd "$prefix/sbin/registryd" | grep -q 'libjemalloc' || { echo "install_test: registryd does not link jemalloc" >&2; fail=1; }
+fi
 if command -v systemd-analyze >/dev/null; then
   # --offline reads the unit file; the threshold fails the command above that exposure.
   if ! systemd-analyze security --offline=yes --threshold=20 \
