@@ -16,16 +16,17 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <optional>
 #include <set>
-#include <sstream>
 
 #include "core/api/answer_json.h"
 #include "core/api/json_parse.h"
 #include "daemon/log.h"
+#include "daemon/response_head.h"
 #include "daemon/simple_get.h"
 #include "daemon/systemd.h"
 
@@ -65,25 +66,8 @@ auto AsyncReadLines(RegistryHost& host, std::int64_t from, Token&& token) {
       token, from);
 }
 
-// The message Send writes for a response with a string body.
-http::response<http::string_body> ToMessage(HttpResponse r, unsigned version, bool keep_alive) {
-  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
-  res.set(http::field::server, "registryd");
-  if (r.status != 304) res.set(http::field::content_type, r.content_type);
-  if (!r.etag.empty()) res.set(http::field::etag, r.etag);
-  for (const auto& [name, value] : r.headers) res.set(name, value);
-  res.body() = std::move(r.body);
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
-  return res;
-}
-
 // The bytes Send writes for `r` answering a keep-alive HTTP/1.1 request.
-std::string KeepAliveBytes(const HttpResponse& r) {
-  std::ostringstream out;
-  out << ToMessage(r, 11, true);
-  return std::move(out).str();
-}
+std::string KeepAliveBytes(const HttpResponse& r) { return ResponseHead(r, 11, true) + r.body; }
 
 std::string ErrorLine(const Status& status, std::int64_t resume_from) {
   nlohmann::json line = api::ErrorJson(status);
@@ -194,10 +178,12 @@ awaitable<void> Server::State::Send(Connection& conn, HttpResponse r, unsigned v
     co_await http::async_write(conn.stream, res, net::redirect_error(use_awaitable, ec));
     co_return;
   }
-  http::response<http::string_body> res = ToMessage(std::move(r), version, keep_alive);
+  // HTTP/1.0 is answered as 1.0, every later version as 1.1, the newest this server speaks.
+  const std::string head = ResponseHead(r, version < 11 ? 10 : 11, keep_alive);
   conn.Allow(options.request_timeout);
   error_code ec;
-  co_await http::async_write(conn.stream, res, net::redirect_error(use_awaitable, ec));
+  const std::array<net::const_buffer, 2> bytes{net::buffer(head), net::buffer(r.body)};
+  co_await net::async_write(conn.stream, bytes, net::redirect_error(use_awaitable, ec));
 }
 
 awaitable<void> Server::State::Serve(local::socket socket) {
