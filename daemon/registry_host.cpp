@@ -38,9 +38,7 @@ RegistryHost::RegistryHost(std::unique_ptr<service::Registry> registry, std::str
 RegistryHost::~RegistryHost() { Stop(); }
 
 Status RegistryHost::Start() {
-  store::StoreOptions options;
-  options.read_only = true;
-  REGISTRY_ASSIGN_OR_RETURN(reader_store_, store::EventStore::Open(db_path_, options));
+  REGISTRY_ASSIGN_OR_RETURN(reader_store_, store::EventStore::Open(db_path_, store::StoreOptions::ReadOnly()));
   reader_context_ = std::make_unique<ReaderContext>(ReaderContext{
       *reader_store_,
       [this](std::int64_t position) -> Result<const Projection*> {

@@ -5,10 +5,7 @@
 namespace registry::service {
 
 Result<std::shared_ptr<LogFactSource>> LogFactSource::Open(const std::string& db_path) {
-  store::StoreOptions options;
-  options.read_only = true;
-  options.create_if_missing = false;
-  REGISTRY_ASSIGN_OR_RETURN(auto store, store::EventStore::Open(db_path, options));
+  REGISTRY_ASSIGN_OR_RETURN(auto store, store::EventStore::Open(db_path, store::StoreOptions::ReadOnly()));
   return std::shared_ptr<LogFactSource>(new LogFactSource(std::move(store)));
 }
 

@@ -57,10 +57,8 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
     // The replay reads through a read-only connection of its own, closed after it, so the
     // writer's page cache is left to the indexes' hot pages rather than filled with the
     // whole log (32 MiB of a process that needs about 100 MiB for 10^6 events).
-    store::StoreOptions read_only;
-    read_only.read_only = true;
-    read_only.create_if_missing = false;
-    REGISTRY_ASSIGN_OR_RETURN(replay_store, store::EventStore::Open(options.db_path, read_only));
+    REGISTRY_ASSIGN_OR_RETURN(replay_store,
+                              store::EventStore::Open(options.db_path, store::StoreOptions::ReadOnly()));
   }
   std::unique_ptr<Registry> registry(
       new Registry(std::move(store), std::move(catalog), options.timeline, std::move(source)));

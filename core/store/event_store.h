@@ -42,6 +42,9 @@ struct StoreOptions {
   bool read_only = false;
   // How long to wait for another process's lock before failing, in milliseconds.
   int busy_timeout_ms = 5000;
+
+  // For a reader of an existing store: read-only, never created.
+  static StoreOptions ReadOnly() { return {.create_if_missing = false, .read_only = true}; }
 };
 
 class EventStore {

@@ -168,9 +168,7 @@ int Log(const Globals& g, const std::string& from, int limit) {
 }
 
 int VerifyOffline(const Globals& g, const std::string& db) {
-  store::StoreOptions options;
-  options.read_only = true;
-  auto store = store::EventStore::Open(db, options);
+  auto store = store::EventStore::Open(db, store::StoreOptions::ReadOnly());
   if (!store.ok()) return Fail(store.status());
   auto report = (*store)->Verify();
   if (!report.ok()) return Fail(report.status());
