@@ -92,6 +92,11 @@ void Metrics::RecordRequest(std::string_view endpoint, unsigned status, double s
   it->second.Observe(seconds);
 }
 
+void Metrics::CountRequest(std::string_view endpoint, unsigned status) {
+  std::lock_guard lock(mutex_);
+  ++requests_[{std::string(endpoint), status}];
+}
+
 std::string Metrics::Render(const RegistryFigures& f) const {
   std::string out;
   out.reserve(8192);

@@ -50,6 +50,9 @@ class Metrics {
  public:
   // One answered request: its endpoint ("count", "commands", ...), status and duration.
   void RecordRequest(std::string_view endpoint, unsigned status, double seconds, bool write);
+  // One request counted without a duration: the feed (a stream, not a query) and requests
+  // refused before they were parsed whole.
+  void CountRequest(std::string_view endpoint, unsigned status);
   // The whole exposition, registry figures included.
   std::string Render(const RegistryFigures& figures) const;
 

@@ -85,10 +85,7 @@ Status MethodNotAllowed(const std::string& method, const char* allowed) {
                 method + " is not allowed here; use " + allowed);
 }
 
-namespace {
-
-// The endpoint a target names, from a fixed set (a metrics label must not grow with
-// what clients send).
+// From a fixed set: a metrics label must not grow with what clients send.
 std::string EndpointOf(std::string_view target) {
   static const char* const kKnown[] = {"health", "count",  "members", "pending", "states",  "sessions",
                                        "timeline", "events", "verify", "backup",  "feed",    "commands",
@@ -103,8 +100,6 @@ std::string EndpointOf(std::string_view target) {
   }
   return "other";
 }
-
-}  // namespace
 
 Result<Target> ParseTarget(std::string_view target) {
   Target out;

@@ -42,6 +42,9 @@ struct HttpResponse {
   std::string file;  // when set, the body is this file's contents; the server removes it after
 };
 
+// The metrics label of a target: "count", "commands", ... or "other".
+std::string EndpointOf(std::string_view target);
+
 // A target split into path segments and decoded query parameters.
 struct Target {
   std::vector<std::string> segments;  // "/v1/states/LBN" -> {"v1", "states", "LBN"}
@@ -67,6 +70,11 @@ class RequestHandler {
   // possibly before Handle returns.
   void Handle(const HttpRequest& request, const Peer& peer,
               std::function<void(HttpResponse)> respond);
+
+  // Counts, as Handle counts what it answers, a request the server answers itself: the
+  // feed, which it streams, and requests it refuses before they reach Handle (malformed,
+  // too large, from a peer it cannot identify). `target` is empty when it is unknown.
+  void CountRequest(std::string_view target, unsigned status) { metrics_.CountRequest(EndpointOf(target), status); }
 
   // The largest body the target accepts.
   static std::size_t BodyLimitFor(std::string_view target);

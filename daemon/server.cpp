@@ -107,6 +107,9 @@ struct Server::State {
   awaitable<void> Serve(local::socket socket);
   awaitable<void> StreamFeed(Connection& conn, const http::request<http::string_body>& req);
   awaitable<void> Send(Connection& conn, HttpResponse r, unsigned version, bool keep_alive);
+  // Sends `r` for a request refused before it reached the handler, counts it, and asks
+  // the client to close.
+  awaitable<void> Refuse(Connection& conn, std::string_view target, HttpResponse r, unsigned version);
 
   net::io_context& io;
   RegistryHost& host;
@@ -186,6 +189,12 @@ awaitable<void> Server::State::Send(Connection& conn, HttpResponse r, unsigned v
   co_await net::async_write(conn.stream, bytes, net::redirect_error(use_awaitable, ec));
 }
 
+awaitable<void> Server::State::Refuse(Connection& conn, std::string_view target, HttpResponse r,
+                                      unsigned version) {
+  handler.CountRequest(target, r.status);
+  co_await Send(conn, std::move(r), version, false);
+}
+
 awaitable<void> Server::State::Serve(local::socket socket) {
   Result<Peer> peer = PeerOf(socket.native_handle());
   Connection conn{Stream(std::move(socket))};
@@ -235,7 +244,7 @@ awaitable<void> Server::State::Serve(local::socket socket) {
                        : InvalidArgument("malformed HTTP request: " + ec.message(), "malformed_http");
       HttpResponse r = ErrorResponse(bad);
       if (ec == http::error::header_limit) r.status = 431;
-      co_await Send(conn, r, 11, false);
+      co_await Refuse(conn, "", r, 11);
       break;
     }
     const std::string target(parser.get().target());
@@ -246,7 +255,7 @@ awaitable<void> Server::State::Serve(local::socket socket) {
           "body_too_large"));
     };
     if (parser.content_length() && *parser.content_length() > limit) {
-      co_await Send(conn, too_large(), parser.get().version(), false);
+      co_await Refuse(conn, target, too_large(), parser.get().version());
       break;
     }
     parser.body_limit(limit);  // for chunked bodies
@@ -255,7 +264,7 @@ awaitable<void> Server::State::Serve(local::socket socket) {
       co_await http::async_read(conn.stream, buffer, parser, net::redirect_error(use_awaitable, ec));
     }
     if (ec == http::error::body_limit) {
-      co_await Send(conn, too_large(), parser.get().version(), false);
+      co_await Refuse(conn, target, too_large(), parser.get().version());
       break;
     }
     if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == net::error::eof ||
@@ -263,15 +272,15 @@ awaitable<void> Server::State::Serve(local::socket socket) {
       break;
     }
     if (ec) {
-      co_await Send(conn, ErrorResponse(InvalidArgument("malformed HTTP request: " + ec.message(),
-                                                        "malformed_http")),
-                    11, false);
+      co_await Refuse(conn, target,
+                      ErrorResponse(InvalidArgument("malformed HTTP request: " + ec.message(), "malformed_http")),
+                      11);
       break;
     }
     conn.AllowForever();  // the request is in; answering it is ours to time, not the client's
     http::request<http::string_body> req = parser.release();
     if (!peer.ok()) {
-      co_await Send(conn, ErrorResponse(peer.status()), req.version(), false);
+      co_await Refuse(conn, target, ErrorResponse(peer.status()), req.version());
       break;
     }
     if (req.method() == http::verb::get && (target == "/v1/feed" || target.starts_with("/v1/feed?"))) {
@@ -332,9 +341,10 @@ awaitable<void> Server::State::StreamFeed(Connection& conn,
     }
   }
   if (!bad.ok()) {
-    co_await Send(conn, ErrorResponse(bad), req.version(), false);
+    co_await Refuse(conn, "/v1/feed", ErrorResponse(bad), req.version());
     co_return;
   }
+  handler.CountRequest("/v1/feed", 200);
 
   http::response<http::empty_body> res{http::status::ok, req.version()};
   res.set(http::field::server, "registryd");

@@ -77,6 +77,9 @@ TEST_CASE("registryd: GET /metrics in the Prometheus text format, on the socket 
   for (int i = 0; i < 5; ++i) CHECK(c.Get("/v1/count?as_of=2019-11-26").status == 200);
   FeedClient feed(d.socket(), "/v1/feed?from=1");
   CHECK(feed.Read(1, std::chrono::seconds(5)).size() == 1);
+  CHECK(HttpClient(d.socket()).Get("/v1/feed?from=999").status == 404);  // beyond the log
+  CHECK(HttpClient(d.socket()).Raw("NOT HTTP\r\n\r\n", std::chrono::milliseconds(2000)).find(" 400 ") !=
+        std::string::npos);
 
   auto reply = c.Get("/metrics");
   REQUIRE(reply.status == 200);
@@ -93,6 +96,9 @@ TEST_CASE("registryd: GET /metrics in the Prometheus text format, on the socket 
   CHECK(s.samples.at(R"(registry_http_requests_total{endpoint="commands",code="201"})") == 14);
   CHECK(s.samples.at(R"(registry_http_requests_total{endpoint="commands",code="400"})") == 1);
   CHECK(s.samples.at(R"(registry_http_requests_total{endpoint="count",code="200"})") == 5);
+  CHECK(s.samples.at(R"(registry_http_requests_total{endpoint="feed",code="200"})") == 1);
+  CHECK(s.samples.at(R"(registry_http_requests_total{endpoint="feed",code="404"})") == 1);
+  CHECK(s.samples.at(R"(registry_http_requests_total{endpoint="other",code="400"})") == 1);
   CHECK(s.types.at("registry_query_duration_seconds") == "histogram");
   // Histogram invariants: buckets cumulative, +Inf equals _count.
   CHECK(s.samples.at(R"(registry_query_duration_seconds_count{endpoint="count"})") == 5);
