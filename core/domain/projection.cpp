@@ -158,18 +158,42 @@ std::optional<SessionEntry> Projection::EntryOfSlot(std::int32_t index, const Fa
 }
 
 Result<Fact> Projection::LoadFact(std::int64_t position) const {
-  const FactSlot* s = FactAt(position);
-  if (s == nullptr) {
-    return NotFound("no fact is recorded at position " + std::to_string(position), "unknown_position");
+  REGISTRY_ASSIGN_OR_RETURN(std::vector<Fact> facts, LoadFacts(std::span<const std::int64_t>(&position, 1)));
+  return std::move(facts.front());
+}
+
+Result<std::vector<Fact>> Projection::LoadFacts(std::span<const std::int64_t> positions) const {
+  std::vector<std::optional<Fact>> facts(positions.size());
+  std::vector<std::int64_t> in_log;
+  std::vector<std::size_t> in_log_index;
+  for (std::size_t i = 0; i < positions.size(); ++i) {
+    const FactSlot* s = FactAt(positions[i]);
+    if (s == nullptr) {
+      return NotFound("no fact is recorded at position " + std::to_string(positions[i]), "unknown_position");
+    }
+    if (s->held) {
+      facts[i] = *s->held;
+    } else {
+      in_log.push_back(positions[i]);
+      in_log_index.push_back(i);
+    }
   }
-  if (s->held) return *s->held;
-  REGISTRY_ASSIGN_OR_RETURN(Fact fact, source_->Load(position));
-  if (fact.index() != s->type) {
-    return DataLoss("the log holds a " + std::string(TypeName(fact)) + " at position " +
-                    std::to_string(position) + ", where the projection folded a " +
-                    std::string(FactTypeName(s->type)));
+  if (!in_log.empty()) {
+    REGISTRY_ASSIGN_OR_RETURN(std::vector<Fact> loaded, source_->LoadMany(in_log));
+    for (std::size_t k = 0; k < loaded.size(); ++k) {
+      const FactSlot* s = FactAt(in_log[k]);
+      if (loaded[k].index() != s->type) {
+        return DataLoss("the log holds a " + std::string(TypeName(loaded[k])) + " at position " +
+                        std::to_string(in_log[k]) + ", where the projection folded a " +
+                        std::string(FactTypeName(s->type)));
+      }
+      facts[in_log_index[k]] = std::move(loaded[k]);
+    }
   }
-  return fact;
+  std::vector<Fact> out;
+  out.reserve(facts.size());
+  for (std::optional<Fact>& f : facts) out.push_back(std::move(*f));
+  return out;
 }
 
 const std::vector<std::int64_t>& Projection::AmendmentsOf(std::int64_t position) const {

@@ -111,6 +111,9 @@ class Projection {
   // The current version of the fact recorded at `position`, loaded from the log if it was
   // left there. NotFound (reason "unknown_position") if no fact is recorded there.
   Result<Fact> LoadFact(std::int64_t position) const;
+  // LoadFact for each of `positions`, in that order, reading those left in the log
+  // together (FactSource::LoadMany).
+  Result<std::vector<Fact>> LoadFacts(std::span<const std::int64_t> positions) const;
   // The positions of the corrections and the retraction of the fact at `position`.
   const std::vector<std::int64_t>& AmendmentsOf(std::int64_t position) const;
   const Amendment* AmendmentAt(std::int64_t position) const;

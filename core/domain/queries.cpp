@@ -174,12 +174,17 @@ Result<SessionDetail> DetailOf(const Projection& p, const std::string& session_i
   d.time_zone = record->opening().time_zone;
   d.opening_utc_us = record->opening().opening_utc_us;
   auto copy = [&p](const std::vector<SessionEntry>& from, std::vector<SessionDetail::Item>& to) -> Status {
+    std::vector<std::int64_t> in_log;  // read together: a long session's panels are near each other
+    for (const SessionEntry& e : from) {
+      if (e.fact == nullptr) in_log.push_back(e.position);
+    }
+    REGISTRY_ASSIGN_OR_RETURN(std::vector<Fact> loaded, p.LoadFacts(in_log));
+    std::size_t next = 0;
     for (const SessionEntry& e : from) {
       if (e.fact != nullptr) {
         to.push_back({e.position, *e.fact});
       } else {
-        REGISTRY_ASSIGN_OR_RETURN(Fact fact, p.LoadFact(e.position));
-        to.push_back({e.position, std::move(fact)});
+        to.push_back({e.position, std::move(loaded[next++])});
       }
     }
     // By date, undated items last, then in the order recorded.

@@ -1,7 +1,7 @@
 // LogFactSource loads facts from the event log for a projection (see FactSource), through a
 // read-only connection of its own, so that loading never waits for the writer's commit.
 //
-// Thread-safety: Load is thread-safe (one connection, used under a mutex).
+// Thread-safety: Load and LoadMany are thread-safe (one connection, used under a mutex).
 #ifndef COUNCIL_REGISTRY_SERVICE_LOG_FACT_SOURCE_H_
 #define COUNCIL_REGISTRY_SERVICE_LOG_FACT_SOURCE_H_
 
@@ -20,6 +20,11 @@ class LogFactSource : public FactSource {
   static Result<std::shared_ptr<LogFactSource>> Open(const std::string& db_path);
 
   Result<Fact> Load(std::int64_t position) const override;
+  // Reads positions close together (at most kMaxGap apart) in one range scan of the log,
+  // decoding only the rows asked for.
+  Result<std::vector<Fact>> LoadMany(std::span<const std::int64_t> positions) const override;
+
+  static constexpr std::int64_t kMaxGap = 64;
 
  private:
   explicit LogFactSource(std::unique_ptr<store::EventStore> store) : store_(std::move(store)) {}

@@ -5,6 +5,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include "core/domain/queries.h"
+#include "core/service/log_fact_source.h"
 #include "tests/service/service_test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -196,6 +197,60 @@ TEST_CASE("Registry: on a file, panels and addresses stay in the log and are sho
   REQUIRE(again.ok());
   CHECK(std::get<PanelScheduled>(again->panels[0].fact).title == "Migration and the climate");
   CHECK(std::get<PanelScheduled>(again->panels[0].fact).date == Day("2019-11-28"));
+}
+
+TEST_CASE("LogFactSource: LoadMany reads runs of the log at once and answers as Load does") {
+  TempDir dir;
+  const std::string path = dir.File("registry.db");
+  auto registry = OpenRegistry(path);
+  // Two sessions, their panels interleaved, then a long stretch of one, so that the
+  // positions asked for come in runs and with gaps wider than one scan takes.
+  for (int n : {1, 2}) {
+    REQUIRE(registry->Execute(OpenSession{"Council", n, SessionOpened::Kind::kRegular, "Geneva",
+                                          Day("2019-11-26"), Day("2019-11-29"), "", ""}, By("s")).ok());
+  }
+  for (int i = 0; i < 300; ++i) {
+    const std::string session = i < 40 ? (i % 2 == 0 ? "council-1" : "council-2") : "council-2";
+    REQUIRE(registry->Execute(SchedulePanel{session, Day("2019-11-27"), "panel " + std::to_string(i), {}, {}},
+                              By("s")).ok());
+  }
+  REQUIRE(registry->Execute(SchedulePanel{"council-1", Day("2019-11-28"), "last", {}, {}}, By("s")).ok());
+  auto source = LogFactSource::Open(path);
+  REQUIRE(source.ok());
+  // Out of order, one repeated, neighbours, and far apart.
+  const std::vector<std::int64_t> positions = {303, 3, 5, 4, 5, 41, 42, 150, 1, 2, 302};
+  auto many = (*source)->LoadMany(positions);
+  REQUIRE(many.ok());
+  REQUIRE(many->size() == positions.size());
+  for (std::size_t i = 0; i < positions.size(); ++i) {
+    CAPTURE(positions[i]);
+    auto one = (*source)->Load(positions[i]);
+    REQUIRE(one.ok());
+    CHECK((*many)[i] == *one);
+  }
+  CHECK(std::get<PanelScheduled>((*many)[0]).title == "last");
+  CHECK(std::get<SessionOpened>((*many)[8]).number == 1);
+  CHECK((*source)->LoadMany({}).value().empty());
+  // A position past the log, or one holding no fact, fails the whole call, naming it.
+  const std::vector<std::int64_t> past = {3, 4, 999};
+  auto missing = (*source)->LoadMany(past);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().code() == StatusCode::kDataLoss);
+  CHECK(missing.status().message().find("999") != std::string::npos);
+
+  // The session detail, which loads its panels this way, is the same after a reopen.
+  auto before = DetailOf(registry->projection(), "council-2");
+  REQUIRE(before.ok());
+  CHECK(before->panels.size() == 280);
+  registry.reset();
+  auto reopened = OpenRegistry(path);
+  auto after = DetailOf(reopened->projection(), "council-2");
+  REQUIRE(after.ok());
+  REQUIRE(after->panels.size() == 280);
+  for (std::size_t i = 0; i < after->panels.size(); ++i) {
+    CHECK(after->panels[i].position == before->panels[i].position);
+    CHECK(after->panels[i].fact == before->panels[i].fact);
+  }
 }
 
 TEST_CASE("Registry: a long log replays (on the pipelined path) to the same projection") {
