@@ -354,10 +354,17 @@ std::shared_ptr<const std::string> RequestHandler::CachedAnswerBytes(
   const auto started = std::chrono::steady_clock::now();
   CachedAnswer* hit = FindCachedAnswer(target);
   if (hit == nullptr) return nullptr;
-  if (!hit->bytes) hit->bytes = std::make_shared<const std::string>(serialize(hit->response));
+  std::shared_ptr<const std::string> bytes = hit->bytes;
+  if (!bytes) {
+    bytes = std::make_shared<const std::string>(serialize(hit->response));
+    if (cache_bytes_ + bytes->size() <= kMaxCacheBytes) {  // kept within the cache's budget
+      cache_bytes_ += bytes->size();
+      hit->bytes = bytes;
+    }
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.RecordRequest(hit->endpoint, hit->response.status, seconds, false);
-  return hit->bytes;
+  return bytes;
 }
 
 RequestHandler::CachedAnswer* RequestHandler::FindCachedAnswer(std::string_view target) {

@@ -82,8 +82,8 @@ class RequestHandler {
   // For a plain GET of `target` (no conditions): the bytes of the present answer cached
   // for it, or null when none is cached, in which case the request goes through Handle.
   // `serialize` turns a cached response into the bytes to send; it is called once per
-  // cached answer, whose bytes are kept with it. A hit is counted in the metrics as
-  // Handle counts a request.
+  // cached answer, whose bytes are kept with it (within the cache's byte budget, which
+  // counts them). A hit is counted in the metrics as Handle counts a request.
   std::shared_ptr<const std::string> CachedAnswerBytes(
       std::string_view target, const std::function<std::string(const HttpResponse&)>& serialize);
 
