@@ -24,7 +24,9 @@ class LogFactSource : public FactSource {
   // decoding only the rows asked for.
   Result<std::vector<Fact>> LoadMany(std::span<const std::int64_t> positions) const override;
 
-  static constexpr std::int64_t kMaxGap = 64;
+  // A lookup by position costs about as much as stepping over 15 rows of a scan (3 us
+  // against 0.2 us a row on the benchmark machine), so wider gaps start a new scan.
+  static constexpr std::int64_t kMaxGap = 16;
 
  private:
   explicit LogFactSource(std::unique_ptr<store::EventStore> store) : store_(std::move(store)) {}
