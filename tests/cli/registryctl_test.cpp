@@ -1,17 +1,15 @@
 // registryctl as a user runs it, against a real registryd: exit codes, --json output,
 // import errors with line numbers, export/import round trip, backup while writes go on.
 #include <doctest/doctest.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
-#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <thread>
 
 #include "tests/daemon/daemon_harness.h"
+#include "tests/support/shell.h"
 
 namespace registry::testing {
 namespace {
@@ -31,15 +29,8 @@ std::string Quote(const std::string& s) {
 
 Run Ctl(const Daemon& d, const std::string& args) {
   const std::string command = std::string(REGISTRYCTL_PATH) + " --socket " + Quote(d.socket()) + " " + args + " 2>&1";
-  Run run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  std::size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
-  int status = ::pclose(pipe);
-  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+  ShellRun shell = RunShell(command);
+  return Run{shell.code, std::move(shell.out)};
 }
 
 json Json(const Run& r) { return json::parse(r.out, nullptr, false); }

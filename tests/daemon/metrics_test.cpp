@@ -4,8 +4,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -13,6 +11,7 @@
 #include <string>
 
 #include "tests/daemon/daemon_harness.h"
+#include "tests/support/shell.h"
 
 namespace registry::testing {
 namespace {
@@ -52,16 +51,6 @@ Scrape Parse(const std::string& text) {
     }
   }
   return s;
-}
-
-std::string Shell(const std::string& command) {
-  FILE* pipe = ::popen(command.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buffer{};
-  std::size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  out += "\nexit=" + std::to_string(::pclose(pipe));
-  return out;
 }
 
 TEST_CASE("registryd: GET /metrics in the Prometheus text format, on the socket and on loopback TCP") {
@@ -125,19 +114,19 @@ TEST_CASE("registryd: GET /metrics in the Prometheus text format, on the socket 
   // Prometheus' own parser and linter.
   const std::string file = d.dir() + "/metrics.txt";
   std::ofstream(file) << reply.body;
-  const std::string promtool = Shell("promtool check metrics < " + file + " 2>&1");
-  CHECK_MESSAGE(promtool.ends_with("exit=0"), promtool);
+  const ShellRun promtool = RunShell("promtool check metrics < " + file + " 2>&1");
+  CHECK_MESSAGE(promtool.code == 0, promtool.out);
 
   // The loopback port: /metrics and nothing else.
   const std::string log = d.log();
   std::smatch m;
   REQUIRE(std::regex_search(log, m, std::regex(R"(serving GET /metrics on 127\.0\.0\.1:([0-9]+))")));
   const std::string base = "http://127.0.0.1:" + m[1].str();
-  const std::string tcp = Shell("curl -s -i " + base + "/metrics");
+  const std::string tcp = RunShell("curl -s -i " + base + "/metrics").out;
   CHECK(tcp.find("HTTP/1.1 200") != std::string::npos);
   CHECK(tcp.find("registry_member_states 175") != std::string::npos);
-  CHECK(Shell("curl -s -i " + base + "/v1/count").find("HTTP/1.1 404") != std::string::npos);
-  CHECK(Shell("curl -s -i -X POST -d x " + base + "/metrics").find("HTTP/1.1 405") != std::string::npos);
+  CHECK(RunShell("curl -s -i " + base + "/v1/count").out.find("HTTP/1.1 404") != std::string::npos);
+  CHECK(RunShell("curl -s -i -X POST -d x " + base + "/metrics").out.find("HTTP/1.1 405") != std::string::npos);
   CHECK(c.Send("POST", "/metrics", "", {}).status == 405);
 }
 

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "tests/daemon/daemon_harness.h"
+#include "tests/support/shell.h"
 
 namespace registry::testing {
 namespace {
@@ -115,11 +116,9 @@ TEST_CASE("registryd: with stderr on the journal, lines carry syslog priorities,
   CHECK(text.find("nonexistent") != std::string::npos);
 
   const std::string bad = std::string(REGISTRYD_PATH) + " --log-level chatty 2>&1";
-  FILE* pipe = ::popen(bad.c_str(), "r");
-  std::string out(4096, '\0');
-  out.resize(std::fread(out.data(), 1, out.size(), pipe));
-  CHECK(::pclose(pipe) != 0);
-  CHECK(out.find("unknown log level 'chatty' (choose error, warning, info or debug)") != std::string::npos);
+  const ShellRun chatty = RunShell(bad);
+  CHECK(chatty.code != 0);
+  CHECK(chatty.out.find("unknown log level 'chatty' (choose error, warning, info or debug)") != std::string::npos);
 }
 
 }  // namespace
