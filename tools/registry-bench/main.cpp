@@ -7,8 +7,8 @@
 //                                latency is from a write's send to its arrival in a feed
 //   mixed                        the load test: 70% of connections query, 10% write,
 //                                20% follow the feed, for --duration seconds
-// Request scenarios run every connection from one thread (epoll), as redis-benchmark
-// does; the feed and mixed scenarios use a thread per connection.
+// Requests go out on every connection from one thread (epoll), as redis-benchmark sends
+// them; each feed subscriber reads on a thread of its own.
 // Output is one line per scenario, or JSON with --json.
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -59,8 +59,8 @@ int TakeResponse(std::string& buffer) {
   return status;
 }
 
-// A raw keep-alive connection that can pipeline: sends requests back to back, then
-// reads the responses in order (registryd always sends Content-Length).
+// A raw keep-alive connection: DriveAll sends requests on it back to back and reads the
+// responses from its descriptor (registryd always sends Content-Length).
 class RawConnection {
  public:
   explicit RawConnection(const std::string& path) {
@@ -87,26 +87,10 @@ class RawConnection {
     }
     return true;
   }
-  // The status of the next response (0 when the connection broke); skips its body.
-  int ReadResponse() {
-    int status;
-    while ((status = TakeResponse(buffer_)) < 0) {
-      if (!Fill()) return 0;
-    }
-    return status;
-  }
   int fd() const { return fd_; }
 
  private:
-  bool Fill() {
-    char chunk[65536];
-    const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
-    if (n <= 0) return false;
-    buffer_.append(chunk, static_cast<std::size_t>(n));
-    return true;
-  }
   int fd_ = -1;
-  std::string buffer_;
 };
 
 std::string Get(const std::string& target) {
@@ -164,37 +148,6 @@ std::string BenchSession(const Options& o) {
 std::string PanelRequest(const std::string& session, std::int64_t stamp) {
   return Post("/v1/commands", json{{"command", "schedule_panel"}, {"session", session},
                                    {"title", "bench " + std::to_string(stamp)}}.dump());
-}
-
-// One connection's loop: `make(i)` gives the i-th request; pipelines `depth` at a time.
-template <typename Make>
-void Drive(const Options& o, Results& results, Clock::time_point deadline, long quota, Make make) {
-  RawConnection conn(o.socket);
-  if (!conn.ok()) {
-    ++results.errors;
-    return;
-  }
-  std::vector<std::int64_t> mine;
-  std::vector<std::int64_t> started(static_cast<std::size_t>(o.pipeline));
-  for (long i = 0; (o.duration > 0 ? Clock::now() < deadline : i < quota); i += o.pipeline) {
-    std::string batch;
-    for (int k = 0; k < o.pipeline; ++k) {
-      started[static_cast<std::size_t>(k)] = NowNs();
-      batch += make(i + k, started[static_cast<std::size_t>(k)]);
-    }
-    if (!conn.Send(batch)) {
-      ++results.errors;
-      break;
-    }
-    for (int k = 0; k < o.pipeline; ++k) {
-      const int status = conn.ReadResponse();
-      mine.push_back(NowNs() - started[static_cast<std::size_t>(k)]);
-      if (status < 200 || status >= 300) ++results.errors;
-      ++results.done;
-      if (status == 0) break;
-    }
-  }
-  results.Merge(mine);
 }
 
 // Every connection from one thread with epoll, as redis-benchmark drives Redis, so that
@@ -345,45 +298,34 @@ int Run(Options o) {
   const std::string session = sessions.empty() ? "" : sessions.front();
   Results results, feed_results;
   std::atomic<bool> stop{false};
-  const long quota = std::max(1L, o.requests / o.connections);
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration));
   std::vector<std::thread> threads, followers;
 
   const std::string request = target.empty() ? "" : Get(target);  // outlives the threads
+  const auto write_panel = [&](std::size_t c, long, std::int64_t now) { return PanelRequest(sessions[c], now); };
   if (!target.empty()) {
     threads.emplace_back([&] {
       DriveAll(o, results, deadline, o.requests, [&](std::size_t, long, std::int64_t) { return request; });
     });
   } else if (o.scenario == "append") {
-    threads.emplace_back([&] {
-      DriveAll(o, results, deadline, o.requests,
-               [&](std::size_t c, long, std::int64_t now) { return PanelRequest(sessions[c], now); });
-    });
+    threads.emplace_back([&] { DriveAll(o, results, deadline, o.requests, write_panel); });
   } else if (o.scenario == "feed") {
     for (int s = 0; s < o.subscribers; ++s) followers.emplace_back([&] { Follow(o, feed_results, stop); });
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let them subscribe
-    for (int c = 0; c < o.connections; ++c) {
-      threads.emplace_back([&, c] {
-        const std::string& mine = sessions[static_cast<std::size_t>(c)];
-        Drive(o, results, deadline, quota, [&](long, std::int64_t now) { return PanelRequest(mine, now); });
-      });
-    }
+    threads.emplace_back([&] { DriveAll(o, results, deadline, o.requests, write_panel); });
   } else if (o.scenario == "mixed") {
+    // A fifth of the connections follow the feed, a tenth write, the rest read in turn.
     const int feeds = o.connections / 5, writers = std::max(1, o.connections / 10);
-    const int readers = o.connections - feeds - writers;
     for (int s = 0; s < feeds; ++s) followers.emplace_back([&] { Follow(o, feed_results, stop); });
-    for (int c = 0; c < writers; ++c) {
-      threads.emplace_back([&, c] {
-        const std::string& mine = sessions[static_cast<std::size_t>(c)];
-        Drive(o, results, deadline, quota, [&](long, std::int64_t now) { return PanelRequest(mine, now); });
+    Options driven = o;
+    driven.connections = o.connections - feeds;
+    threads.emplace_back([&, driven, writers] {
+      DriveAll(driven, results, deadline, o.requests, [&](std::size_t c, long i, std::int64_t now) {
+        return static_cast<int>(c) < writers ? PanelRequest(sessions[c], now)
+                                             : Get(read_targets[(c + static_cast<std::size_t>(i)) % 4]);
       });
-    }
-    for (int c = 0; c < readers; ++c) {
-      threads.emplace_back([&, c] {
-        Drive(o, results, deadline, quota, [&](long i, std::int64_t) { return Get(read_targets[(i + c) % 4]); });
-      });
-    }
+    });
   } else {
     std::cerr << "registry-bench: unknown scenario '" << o.scenario
               << "' (count, members, session, append, feed, mixed)\n";
