@@ -43,7 +43,8 @@ Result<std::vector<Fact>> LogFactSource::LoadMany(std::span<const std::int64_t> 
     REGISTRY_RETURN_IF_ERROR(store_->Scan(
         positions[order[next]], positions[order[end - 1]],
         [&](const store::EventStore::ScannedEvent& e) -> Status {
-          if (want == end || e.position != positions[order[want]]) return Status::Ok();
+          while (want < end && positions[order[want]] < e.position) ++want;  // not in the log
+          if (want == end || positions[order[want]] != e.position) return Status::Ok();
           REGISTRY_ASSIGN_OR_RETURN(Event event, store::DecodeEvent(e.type, e.schema_version, e.payload));
           std::optional<Fact> fact = AsFact(std::move(event));
           // The same position asked for twice gets the same fact twice.

@@ -237,6 +237,11 @@ TEST_CASE("LogFactSource: LoadMany reads runs of the log at once and answers as 
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().code() == StatusCode::kDataLoss);
   CHECK(missing.status().message().find("999") != std::string::npos);
+  // The error names the position that is missing, not one scanned past it.
+  const std::vector<std::int64_t> before_the_log = {3, 0, 4};
+  auto zero = (*source)->LoadMany(before_the_log);
+  REQUIRE_FALSE(zero.ok());
+  CHECK(zero.status().message().find("position 0") != std::string::npos);
 
   // The session detail, which loads its panels this way, is the same after a reopen.
   auto before = DetailOf(registry->projection(), "council-2");
