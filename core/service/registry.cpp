@@ -63,7 +63,10 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
   std::unique_ptr<Registry> registry(
       new Registry(std::move(store), std::move(catalog), options.timeline, std::move(source)));
   store::EventStore& log = replay_store ? *replay_store : *registry->store_;
-  REGISTRY_RETURN_IF_ERROR(ReplayInto(log, *registry->projection_, registry->head().position));
+  // The replay reads every event, so it also learns every stream's version for the writer.
+  store::EventStore::StreamVersions versions;
+  REGISTRY_RETURN_IF_ERROR(ReplayInto(log, *registry->projection_, registry->head().position, &versions));
+  registry->store_->SeedStreamVersions(std::move(versions));
   return registry;
 }
 
@@ -97,16 +100,22 @@ class Replayer {
   Event scratch_;
 };
 
-Status ReplayPipelined(store::EventStore& store, Projection& projection, std::int64_t up_to);
+Status ReplayPipelined(store::EventStore& store, Projection& projection, std::int64_t up_to,
+                       store::EventStore::StreamVersions* versions);
 
 }  // namespace
 
-Status ReplayInto(store::EventStore& store, Projection& projection, std::int64_t up_to) {
-  if (up_to - projection.position() >= kPipelineThreshold) return ReplayPipelined(store, projection, up_to);
+Status ReplayInto(store::EventStore& store, Projection& projection, std::int64_t up_to,
+                  store::EventStore::StreamVersions* versions) {
+  if (up_to - projection.position() >= kPipelineThreshold) {
+    return ReplayPipelined(store, projection, up_to, versions);
+  }
   Replayer replayer(projection);
-  REGISTRY_RETURN_IF_ERROR(store.Scan(
-      projection.position() + 1, up_to,
-      [&](const store::EventStore::ScannedEvent& e) { return replayer.Step(e); }));
+  REGISTRY_RETURN_IF_ERROR(store.Scan(projection.position() + 1, up_to,
+                                      [&](const store::EventStore::ScannedEvent& e) {
+                                        if (versions != nullptr) store::EventStore::NoteStreamVersion(*versions, e);
+                                        return replayer.Step(e);
+                                      }));
   if (projection.position() < up_to) {
     return DataLoss("the log ends at position " + std::to_string(projection.position()) +
                     ", before position " + std::to_string(up_to));
@@ -119,7 +128,8 @@ namespace {
 // Reading runs on a second thread, a few batches ahead of decoding and folding (which
 // take about as long as SQLite's stepping); the store is used by that thread alone until
 // it finishes.
-Status ReplayPipelined(store::EventStore& store, Projection& projection, std::int64_t up_to) {
+Status ReplayPipelined(store::EventStore& store, Projection& projection, std::int64_t up_to,
+                       store::EventStore::StreamVersions* versions) {
   struct Row {
     std::int64_t position, recorded_at_us;
     std::uint32_t schema_version;
@@ -146,6 +156,7 @@ Status ReplayPipelined(store::EventStore& store, Projection& projection, std::in
     };
     Status s = store.Scan(projection.position() + 1, up_to,
                           [&](const store::EventStore::ScannedEvent& e) -> Status {
+                            if (versions != nullptr) store::EventStore::NoteStreamVersion(*versions, e);
                             batch.rows.push_back({e.position, e.recorded_at_us, e.schema_version,
                                                   batch.bytes.size(), e.type.size(), e.payload.size()});
                             batch.bytes.append(e.type).append(e.payload);
@@ -178,7 +189,7 @@ Status ReplayPipelined(store::EventStore& store, Projection& projection, std::in
     for (const Row& row : batch.rows) {
       result = replayer.Step({row.position, bytes.substr(row.offset, row.type_size), row.schema_version,
                               bytes.substr(row.offset + row.type_size, row.payload_size),
-                              row.recorded_at_us});
+                              row.recorded_at_us, {}, 0});  // the replay needs no stream
       if (!result.ok()) break;
     }
     if (result.ok() && !batch.status.ok()) result = batch.status;

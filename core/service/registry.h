@@ -88,8 +88,10 @@ struct PreparedWrite {
 
 // Folds events (projection.position(), up_to] of `store` into `projection`, scanning and
 // decoding on a second thread for long stretches. DataLoss naming the position when an
-// event cannot be decoded or the log ends early.
-Status ReplayInto(store::EventStore& store, Projection& projection, std::int64_t up_to);
+// event cannot be decoded or the log ends early. With `versions`, also notes every
+// stream's last version seen (EventStore::NoteStreamVersion).
+Status ReplayInto(store::EventStore& store, Projection& projection, std::int64_t up_to,
+                  store::EventStore::StreamVersions* versions = nullptr);
 
 // Reads up to `max_count` events from `from_position`, decoded.
 Result<std::vector<LoggedEvent>> ReadLog(store::EventStore& store, std::int64_t from_position,

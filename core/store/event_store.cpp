@@ -107,16 +107,14 @@ class EventStore::Statements {
       : find_by_event_id(db,
                          "SELECT position, stream_id, event_type, schema_version, payload, "
                          "recorded_at_us FROM events WHERE event_id = ?"),
-        stream_version(db, "SELECT COALESCE(MAX(stream_version), 0) FROM events "
-                           "WHERE stream_id = ?"),
         read_forward(db, std::string("SELECT ") + kColumns +
                              " FROM events WHERE position >= ? ORDER BY position LIMIT ?"),
         read_stream(db, std::string("SELECT ") + kColumns +
                             " FROM events WHERE stream_id = ? AND stream_version >= ? "
                             "ORDER BY stream_version LIMIT ?"),
         recorded_at(db, "SELECT recorded_at_us FROM events WHERE position = ?"),
-        scan(db, "SELECT position, event_type, schema_version, payload, recorded_at_us "
-                 "FROM events WHERE position BETWEEN ? AND ? ORDER BY position") {
+        scan(db, "SELECT position, event_type, schema_version, payload, recorded_at_us, stream_id, "
+                 "stream_version FROM events WHERE position BETWEEN ? AND ? ORDER BY position") {
     if (!read_only) {
       insert = std::make_unique<SQLite::Statement>(
           db, std::string("INSERT INTO events (") + kColumns +
@@ -129,7 +127,6 @@ class EventStore::Statements {
     }
   }
   SQLite::Statement find_by_event_id;
-  SQLite::Statement stream_version;
   SQLite::Statement read_forward;
   SQLite::Statement read_stream;
   SQLite::Statement recorded_at;
@@ -280,18 +277,50 @@ Result<std::optional<std::int64_t>> EventStore::FindEvent(const Uuid& event_id) 
   }
 }
 
+void EventStore::NoteStreamVersion(StreamVersions& versions, const ScannedEvent& e) {
+  auto it = versions.find(e.stream_id);
+  if (it == versions.end()) {
+    versions.emplace(std::string(e.stream_id), e.stream_version);
+  } else if (e.stream_version > it->second) {
+    it->second = e.stream_version;
+  }
+}
+
+void EventStore::SeedStreamVersions(StreamVersions versions) {
+  stream_versions_ = std::move(versions);
+  stream_versions_loaded_ = true;
+}
+
 Result<std::int64_t> EventStore::StreamVersion(const std::string& stream_id) {
-  if (auto it = stream_versions_.find(stream_id); it != stream_versions_.end()) return it->second;
+  REGISTRY_RETURN_IF_ERROR(LoadStreamVersions());
+  auto it = stream_versions_.find(stream_id);
+  return it == stream_versions_.end() ? 0 : it->second;
+}
+
+Status EventStore::LoadStreamVersions() {
+  if (stream_versions_loaded_) return Status::Ok();
   try {
-    SQLite::Statement& q = statements_->stream_version;
-    ResetOnExit reset{q};
-    q.bind(1, stream_id);
-    q.executeStep();
-    std::int64_t version = q.getColumn(0).getInt64();
-    stream_versions_.emplace(stream_id, version);
-    return version;
+    // Through a connection of its own with a small page cache, closed after the scan, so
+    // that reading the whole log does not fill this connection's 32 MiB cache (a store in
+    // memory has no other connection, and is small).
+    std::unique_ptr<SQLite::Database> own;
+    if (path_ != ":memory:") {
+      own = std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX);
+      own->exec("PRAGMA cache_size=-1024");
+    }
+    SQLite::Statement q(own ? *own : *db_, "SELECT stream_id, stream_version FROM events");
+    while (q.executeStep()) {
+      const SQLite::Column stream = q.getColumn(0);
+      ScannedEvent e{};
+      e.stream_id = std::string_view(stream.getText(), static_cast<std::size_t>(stream.getBytes()));
+      e.stream_version = q.getColumn(1).getInt64();
+      NoteStreamVersion(stream_versions_, e);
+    }
+    stream_versions_loaded_ = true;
+    return Status::Ok();
   } catch (const SQLite::Exception& e) {
-    return StatusFromSqlite(e, "read the version of stream '" + stream_id + "'");
+    stream_versions_.clear();
+    return StatusFromSqlite(e, "read the streams' versions from '" + path_ + "'");
   }
 }
 
@@ -479,12 +508,15 @@ Status EventStore::Scan(std::int64_t from_position, std::int64_t to_position,
     while (q.executeStep()) {
       const SQLite::Column type = q.getColumn(1);
       const SQLite::Column payload = q.getColumn(3);
+      const SQLite::Column stream = q.getColumn(5);
       ScannedEvent e{q.getColumn(0).getInt64(),
                      std::string_view(type.getText(), static_cast<std::size_t>(type.getBytes())),
                      static_cast<std::uint32_t>(q.getColumn(2).getInt64()),
                      std::string_view(static_cast<const char*>(payload.getBlob()),
                                       static_cast<std::size_t>(payload.getBytes())),
-                     q.getColumn(4).getInt64()};
+                     q.getColumn(4).getInt64(),
+                     std::string_view(stream.getText(), static_cast<std::size_t>(stream.getBytes())),
+                     q.getColumn(6).getInt64()};
       REGISTRY_RETURN_IF_ERROR(visit(e));
     }
     return Status::Ok();

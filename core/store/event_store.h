@@ -86,20 +86,40 @@ class EventStore {
     std::uint32_t schema_version;
     std::string_view payload;
     std::int64_t recorded_at_us;
+    std::string_view stream_id;
+    std::int64_t stream_version;
   };
+  // Streams' versions by stream id (looked up by string_view as well).
+  struct StreamHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using StreamVersions = std::unordered_map<std::string, std::int64_t, StreamHash, std::equal_to<>>;
+  // Raises `versions[e.stream_id]` to e.stream_version: how a scan of the whole log learns
+  // every stream's version.
+  static void NoteStreamVersion(StreamVersions& versions, const ScannedEvent& e);
   // Calls `visit` for each event with from <= position <= to, in order, reading rows one
   // at a time (constant memory, no copies). Stops at the first error `visit` returns.
   Status Scan(std::int64_t from_position, std::int64_t to_position,
               const std::function<Status(const ScannedEvent&)>& visit);
 
-  // Up to `max_count` events of `stream_id` with version >= `from_version`.
+  // Up to `max_count` events of `stream_id` with version >= `from_version`. Scans the
+  // log (streams are not indexed): for tests and tools, not for serving.
   Result<std::vector<RecordedEvent>> ReadStream(const std::string& stream_id,
                                                 std::int64_t from_version,
                                                 std::size_t max_count);
   // The position of the event with `event_id`, if one is stored.
   Result<std::optional<std::int64_t>> FindEvent(const Uuid& event_id);
-  // The stream's current version: 0 when it has no events.
+  // The stream's current version: 0 when it has no events. The first call reads every
+  // stream's version (LoadStreamVersions).
   Result<std::int64_t> StreamVersion(const std::string& stream_id);
+  // Reads every stream's current version from the log (one scan) and keeps them in
+  // memory, where appends keep them current. StreamVersion calls it first, unless a
+  // caller that has scanned the whole log already passed what it learnt to
+  // SeedStreamVersions (the registry does, from its replay at startup).
+  Status LoadStreamVersions();
+  // REQUIRES: `versions` holds every stream of the log at its last version.
+  void SeedStreamVersions(StreamVersions versions);
   // The position of the last event recorded at or before `recorded_at_us`; 0 if none.
   Result<std::int64_t> PositionAt(std::int64_t recorded_at_us);
 
@@ -138,7 +158,9 @@ class EventStore {
   std::unique_ptr<Clock> owned_clock_;
   Head head_;
   std::int64_t last_recorded_at_us_ = 0;
-  std::unordered_map<std::string, std::int64_t> stream_versions_;  // cache of committed ones
+  // Every stream's committed version, once loaded.
+  StreamVersions stream_versions_;
+  bool stream_versions_loaded_ = false;
 };
 
 }  // namespace registry::store

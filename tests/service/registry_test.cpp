@@ -65,6 +65,19 @@ TEST_CASE("Registry: reopening replays the log into the same projection") {
   CHECK(PendingOn(registry->projection(), Day("2020-01-01")).approvals.size() == 1);
   CHECK(PendingOn(registry->projection(), Day("2020-12-01")).approvals.size() == 2);
   CHECK(registry->Verify()->ok);
+  // The replay also gave the writer every stream's version: the next event of a stream
+  // follows its last, and an expectation is checked against it.
+  CHECK(*registry->store().StreamVersion("state-RUS") == 2);
+  CHECK(*registry->store().StreamVersion("state-LBN") == 1);
+  WriteOptions stale = By("s");
+  stale.expected_version = store::ExpectedVersion::Exact(1);
+  auto lbn = registry->Execute(RecordMembershipEffect{"LBN", Day("2021-01-01"), ""}, stale);
+  REQUIRE(lbn.ok());
+  CHECK(lbn->recorded.front().stream_version == 2);
+  CHECK(registry->Execute(EndMembership{"RUS", Day("2022-01-01"), MembershipEnded::Reason::kWithdrawal, "", ""},
+                          stale)
+            .status()
+            .reason() == "wrong_expected_version");
 }
 
 TEST_CASE("Registry: retrying with the same idempotency key returns the original positions") {

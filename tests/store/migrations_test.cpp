@@ -5,6 +5,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include "core/store/event_store.h"
+#include "tests/store/store_test_util.h"
 #include "tests/support/temp_dir.h"
 
 namespace registry::store {
@@ -29,6 +30,43 @@ TEST_CASE("Migrations: an empty file is brought to the newest version and marked
   CHECK(raw.execAndGet("PRAGMA user_version").getInt() == EmbeddedMigrations().back().version);
   CHECK(raw.execAndGet("PRAGMA application_id").getInt() == kApplicationId);
   CHECK(raw.tableExists("events"));
+}
+
+TEST_CASE("Migrations: a store written before 0003 loses its stream index and keeps its streams' versions") {
+  TempDir dir;
+  const std::string path = dir.File("v2.db");
+  {  // the schema as it was through 0002, with events in two streams
+    SQLite::Database v2(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    v2.exec("PRAGMA journal_mode=WAL");
+    const std::vector<Migration> through_0002(EmbeddedMigrations().begin(), EmbeddedMigrations().begin() + 2);
+    REQUIRE(ApplyMigrations(v2, through_0002).ok());
+    CHECK(v2.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = 'events_by_stream'").getInt() == 1);
+  }
+  {
+    auto store = EventStore::Open(path);
+    REQUIRE(store.ok());
+    for (const char* stream : {"state-LBN", "session-council-110", "state-LBN"}) {
+      REQUIRE((*store)->Append(testing::One(testing::MakeEvent(stream, "x"))).ok());
+    }
+  }
+  SQLite::Database raw(path, SQLite::OPEN_READONLY);
+  CHECK(raw.execAndGet("PRAGMA user_version").getInt() == EmbeddedMigrations().back().version);
+  CHECK(raw.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = 'events_by_stream'").getInt() == 0);
+  CHECK(raw.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = 'events_by_event_id'").getInt() == 1);
+  // Reopened, the versions are read back from the log, and the next event follows them.
+  auto store = EventStore::Open(path);
+  REQUIRE(store.ok());
+  CHECK(*(*store)->StreamVersion("state-LBN") == 2);
+  CHECK(*(*store)->StreamVersion("session-council-110") == 1);
+  CHECK(*(*store)->StreamVersion("state-XXX") == 0);
+  auto next = (*store)->Append(testing::One(testing::MakeEvent("state-LBN", "y"), ExpectedVersion::Exact(2)));
+  REQUIRE(next.ok());
+  CHECK(next->events.front().stream_version == 3);
+  CHECK((*store)->Append(testing::One(testing::MakeEvent("state-LBN", "z"), ExpectedVersion::Exact(2)))
+            .status().reason() == "wrong_expected_version");
+  auto report = (*store)->Verify();
+  REQUIRE(report.ok());
+  CHECK(report->ok);
 }
 
 TEST_CASE("Migrations: applying twice changes nothing") {
