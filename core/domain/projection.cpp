@@ -286,7 +286,8 @@ Status Projection::CheckStateCodes(const Fact& fact, const Change& change) const
   return Status::Ok();
 }
 
-Result<Projection::Change> Projection::Plan(std::span<const Event> events,
+Result<Projection::Change> Projection::Plan(std::span<const Event> before,
+                                            std::span<const Event> events,
                                             std::int64_t first_position) const {
   Change change;
   auto touch = [&](const Fact& fact) {
@@ -325,7 +326,8 @@ Result<Projection::Change> Projection::Plan(std::span<const Event> events,
   };
 
   std::int64_t position = first_position;
-  for (const Event& event : events) {
+  for (std::size_t i = 0; i < before.size() + events.size(); ++i) {
+    const Event& event = i < before.size() ? before[i] : events[i - before.size()];
     if (auto fact = AsFact(event)) {
       touch(*fact);
       change.owned.push_back(std::move(*fact));
@@ -578,8 +580,13 @@ Status Projection::CheckMergers(const Evaluation& evaluation) const {
 }
 
 Status Projection::Check(std::span<const Event> events, std::int64_t first_position) const {
+  return Check({}, events, first_position);
+}
+
+Status Projection::Check(std::span<const Event> before, std::span<const Event> events,
+                         std::int64_t first_position) const {
   if (events.empty()) return InvalidArgument("nothing to record");
-  REGISTRY_ASSIGN_OR_RETURN(Change change, Plan(events, first_position));
+  REGISTRY_ASSIGN_OR_RETURN(Change change, Plan(before, events, first_position));
 
   std::set<std::string> registering;
   for (const auto& [position, added] : change.added) {
@@ -770,7 +777,7 @@ void Projection::Apply(Event event, std::int64_t position, std::int64_t recorded
 void Projection::ApplyAmendment(const Event& event, std::int64_t position,
                                 std::int64_t recorded_at_us) {
   amendment_of_.back() = static_cast<std::int32_t>(amendments_.size());
-  Result<Change> planned = Plan(std::span<const Event>(&event, 1), position);
+  Result<Change> planned = Plan({}, std::span<const Event>(&event, 1), position);
   if (!planned.ok()) {
     // An amendment of a position that is not a live fact: keep it, change nothing.
     const auto* c = std::get_if<EventCorrected>(&event);

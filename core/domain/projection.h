@@ -89,6 +89,12 @@ class Projection {
   // an unknown state, session or position, AlreadyExists for a duplicate session,
   // decision or entity, InvalidArgument for a malformed fact.
   Status Check(std::span<const Event> events, std::int64_t first_position) const;
+  // As Check(events, ...), as if `before` had been appended first, from `first_position`
+  // (`events` then follow it). For deciding a batch while the one before it is still being
+  // recorded. `before` is checked again with `events`; a correction or retraction in
+  // `events` can only name a fact already folded in, as with Check.
+  Status Check(std::span<const Event> before, std::span<const Event> events,
+               std::int64_t first_position) const;
 
   // Folds in one recorded event. REQUIRES: position == this->position() + 1.
   void Apply(Event event, std::int64_t position, std::int64_t recorded_at_us);
@@ -142,7 +148,8 @@ class Projection {
   struct Change;
   struct Evaluation;
 
-  Result<Change> Plan(std::span<const Event> events, std::int64_t first_position) const;
+  Result<Change> Plan(std::span<const Event> before, std::span<const Event> events,
+                      std::int64_t first_position) const;
   Result<Evaluation> Evaluate(const Change& change, bool strict) const;
   Status CheckMergers(const Evaluation& evaluation) const;
   Status CheckStateCodes(const Fact& fact, const Change& change) const;

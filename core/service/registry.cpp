@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <iterator>
@@ -235,8 +236,8 @@ Result<WriteResult> Registry::ExecuteBatch(std::span<const Command> commands,
   return std::move(Commit(std::move(one)).front());
 }
 
-Result<PreparedWrite> Registry::Prepare(std::span<const Command> commands,
-                                        const WriteOptions& options) {
+Result<PreparedWrite> Registry::Translate(std::span<const Command> commands,
+                                          const WriteOptions& options) const {
   REGISTRY_ASSIGN_OR_RETURN(std::vector<PlannedEvent> planned,
                             TranslateAll(*projection_, commands, LocalTimeToUtcMicros));
   const Uuid key = options.idempotency_key.value_or(Uuid::NewTimeOrdered());
@@ -260,22 +261,41 @@ Result<PreparedWrite> Registry::Prepare(std::span<const Command> commands,
   if (options.expected_version) {
     write.request.expectations.push_back({planned.front().stream, *options.expected_version});
   }
+  return write;
+}
+
+Status Registry::NoteRetry(PreparedWrite& write, const WriteOptions& options) {
   // A retry of a recorded command skips the rules (its own first attempt would now break
   // them); the store recognises it by its ids and content.
   if (options.idempotency_key) {
     REGISTRY_ASSIGN_OR_RETURN(auto stored, store_->FindEvent(*options.idempotency_key));
     write.retry = stored.has_value();
   }
+  return Status::Ok();
+}
+
+Result<PreparedWrite> Registry::Prepare(std::span<const Command> commands,
+                                        const WriteOptions& options) {
+  REGISTRY_ASSIGN_OR_RETURN(PreparedWrite write, Translate(commands, options));
+  REGISTRY_RETURN_IF_ERROR(NoteRetry(write, options));
   if (!write.retry) REGISTRY_RETURN_IF_ERROR(projection_->Check(write.events, head().position + 1));
   return write;
 }
 
 std::vector<Result<WriteResult>> Registry::Commit(std::vector<PreparedWrite> writes) {
+  std::vector<Result<store::AppendResult>> appended = Append(writes);
+  return FoldIn(writes, std::move(appended));
+}
+
+std::vector<Result<store::AppendResult>> Registry::Append(std::vector<PreparedWrite>& writes) {
   std::vector<store::AppendRequest> requests;
   requests.reserve(writes.size());
   for (PreparedWrite& w : writes) requests.push_back(std::move(w.request));
-  std::vector<Result<store::AppendResult>> appended = store_->AppendGroup(requests);
+  return store_->AppendGroup(requests);
+}
 
+std::vector<Result<WriteResult>> Registry::FoldIn(
+    std::vector<PreparedWrite>& writes, std::vector<Result<store::AppendResult>> appended) {
   std::vector<Result<WriteResult>> results;
   results.reserve(writes.size());
   std::unique_lock lock(mutex_);  // the appends are durable: make them visible
@@ -302,6 +322,81 @@ std::vector<Result<WriteResult>> Registry::Commit(std::vector<PreparedWrite> wri
     if (r.ok()) r->head = head().position;
   }
   return results;
+}
+
+namespace {
+
+// Whether a batch changes how later commands translate (names of registered entities,
+// the facts at positions), which deciding the next batch before it is folded in would miss.
+bool ChangesTranslation(const std::vector<Event>& events) {
+  for (const Event& e : events) {
+    if (std::holds_alternative<EntityRegistered>(e) || std::holds_alternative<EventCorrected>(e) ||
+        std::holds_alternative<EventRetracted>(e)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<Result<WriteResult>> Registry::ExecuteBatches(std::span<const BatchToWrite> batches) {
+  std::vector<Result<WriteResult>> results;
+  if (batches.empty()) return results;
+  // A batch appended (durable) but not yet folded in: the second thread folds it in, then
+  // decides the batch after the one being appended.
+  std::vector<PreparedWrite> unfolded;
+  std::vector<Result<store::AppendResult>> unfolded_appended;
+  auto fold_in = [&](std::vector<PreparedWrite>& writes, std::vector<Result<store::AppendResult>>& appended) {
+    if (writes.empty()) return;
+    results.push_back(std::move(FoldIn(writes, std::move(appended)).front()));
+    writes.clear();
+  };
+
+  Result<PreparedWrite> current = Prepare(batches[0].commands, batches[0].options);
+  for (std::size_t i = 0;; ++i) {
+    if (!current.ok()) {
+      fold_in(unfolded, unfolded_appended);
+      results.emplace_back(current.status());
+      return results;
+    }
+    std::vector<PreparedWrite> one;
+    one.push_back(std::move(current).value());
+    const std::vector<Event>& appending = one.front().events;  // Append leaves them be
+    const bool has_next = i + 1 < batches.size();
+    const bool early = has_next && !one.front().retry && !ChangesTranslation(appending);
+    const std::int64_t first_position = head().position + 1;
+    // While this batch is appended, the second thread folds in the one before and decides
+    // the next as if this one were recorded. Nothing else changes the projection or this
+    // batch's events until it is done.
+    std::future<Result<PreparedWrite>> next;
+    if (early || !unfolded.empty()) {
+      next = std::async(std::launch::async, [&, i]() -> Result<PreparedWrite> {
+        fold_in(unfolded, unfolded_appended);
+        if (!early) return PreparedWrite{};
+        const BatchToWrite& b = batches[i + 1];
+        REGISTRY_ASSIGN_OR_RETURN(PreparedWrite write, Translate(b.commands, b.options));
+        REGISTRY_RETURN_IF_ERROR(projection_->Check(appending, write.events, first_position));
+        return write;
+      });
+    }
+    std::vector<Result<store::AppendResult>> appended = Append(one);
+    Result<PreparedWrite> decided = next.valid() ? next.get() : Result<PreparedWrite>(PreparedWrite{});
+    if (!appended.front().ok() || !has_next || !early || !decided.ok()) {
+      // Fold this batch in now: it failed, it is the last, or the next batch is decided
+      // (again) as ExecuteBatch would decide it, after it.
+      fold_in(one, appended);
+      if (!results.back().ok() || !has_next) return results;
+      const BatchToWrite& b = batches[i + 1];
+      current = Prepare(b.commands, b.options);
+      continue;
+    }
+    unfolded = std::move(one);
+    unfolded_appended = std::move(appended);
+    // A retry skips the rules, whatever they said; the store recognises it.
+    if (Status s = NoteRetry(*decided, batches[i + 1].options); !s.ok()) decided = s;
+    current = std::move(decided);
+  }
 }
 
 Result<WriteResult> Registry::Restore(std::vector<RestoredEvent> events) {

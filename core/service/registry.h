@@ -86,6 +86,12 @@ struct PreparedWrite {
   bool retry = false;             // its idempotency key is recorded already
 };
 
+// One batch of ExecuteBatches: commands recorded together, as by ExecuteBatch.
+struct BatchToWrite {
+  std::span<const Command> commands;
+  WriteOptions options;
+};
+
 // Folds events (projection.position(), up_to] of `store` into `projection`, scanning and
 // decoding on a second thread for long stretches. DataLoss naming the position when an
 // event cannot be decoded or the log ends early. With `versions`, also notes every
@@ -121,6 +127,15 @@ class Registry {
   Result<PreparedWrite> Prepare(std::span<const Command> commands, const WriteOptions& options);
   std::vector<Result<WriteResult>> Commit(std::vector<PreparedWrite> writes);
 
+  // Records `batches` in order, each exactly as ExecuteBatch would (its own transaction and
+  // fsync, visible to readers once durable), and stops at the first that fails: its error
+  // is the last result. For imports: each batch is decided on a second thread while the one
+  // before it is appended, against the projection and that batch (Projection::Check with
+  // `before`). Where that may not be the decision ExecuteBatch would make (the batch
+  // before registers an entity or amends a fact, or the early decision refused), the
+  // batch is decided again once the one before is folded in, and that decision stands.
+  std::vector<Result<WriteResult>> ExecuteBatches(std::span<const BatchToWrite> batches);
+
   // Held by readers of projection() on threads other than the writer's.
   std::shared_lock<std::shared_mutex> ReadLock() const { return std::shared_lock(mutex_); }
 
@@ -147,6 +162,15 @@ class Registry {
   const std::shared_ptr<const FactSource>& fact_source() const { return source_; }
 
  private:
+  // Translates and encodes `commands` against the projection (Prepare without its checks).
+  Result<PreparedWrite> Translate(std::span<const Command> commands, const WriteOptions& options) const;
+  // Whether `write`'s idempotency key is recorded already (a retry skips the rules).
+  Status NoteRetry(PreparedWrite& write, const WriteOptions& options);
+  // Commit's halves: append durably, then fold the appended writes in and publish them.
+  std::vector<Result<store::AppendResult>> Append(std::vector<PreparedWrite>& writes);
+  std::vector<Result<WriteResult>> FoldIn(std::vector<PreparedWrite>& writes,
+                                          std::vector<Result<store::AppendResult>> appended);
+
   Registry(std::unique_ptr<store::EventStore> store, std::shared_ptr<const StateCatalog> catalog,
            TimelineOptions timeline, std::shared_ptr<const FactSource> source);
 
