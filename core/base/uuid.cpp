@@ -73,16 +73,45 @@ Uuid Uuid::NewTimeOrdered() {
   return id;
 }
 
+namespace {
+
+constexpr std::uint32_t kDeriveMultiplier = 0x9E3779B1u;
+
+// The multiplicative inverse of an odd number modulo 2^32 (Newton's iteration: each step
+// doubles the bits that are right).
+constexpr std::uint32_t InverseOf(std::uint32_t odd) {
+  std::uint32_t inverse = odd;
+  for (int i = 0; i < 5; ++i) inverse *= 2u - odd * inverse;
+  return inverse;
+}
+static_assert(kDeriveMultiplier * InverseOf(kDeriveMultiplier) == 1u);
+
+std::uint32_t LastFourBytes(const Uuid::Bytes& bytes) {
+  std::uint32_t v = 0;
+  for (int i = 12; i < 16; ++i) v = (v << 8) | bytes[static_cast<std::size_t>(i)];
+  return v;
+}
+
+}  // namespace
+
 Uuid Uuid::Derive(const Uuid& base, std::uint32_t index) {
   if (index == 0) return base;
   // An odd multiplier makes the map from index to offset one-to-one over 32 bits, so the
   // derived ids of one base never collide with each other or with the base.
-  const std::uint32_t offset = index * 0x9E3779B1u;
+  const std::uint32_t offset = index * kDeriveMultiplier;
   Bytes bytes = base.bytes_;
   for (int i = 0; i < 4; ++i) {
     bytes[static_cast<std::size_t>(12 + i)] ^= static_cast<std::uint8_t>(offset >> (24 - 8 * i));
   }
   return Uuid(bytes);
+}
+
+std::optional<std::uint32_t> Uuid::DerivedIndex(const Uuid& base, const Uuid& id) {
+  for (std::size_t i = 0; i < 12; ++i) {
+    if (base.bytes_[i] != id.bytes_[i]) return std::nullopt;
+  }
+  // Derive XORs index * multiplier into the last four bytes; undo both.
+  return (LastFourBytes(base.bytes_) ^ LastFourBytes(id.bytes_)) * InverseOf(kDeriveMultiplier);
 }
 
 bool Uuid::is_nil() const {

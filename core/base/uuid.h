@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,8 @@ class Uuid {
   // first 12 bytes of `base`, the last 4 mixed with `index`. Gives each event of a
   // multi-event command its own id from one idempotency key, next to the others.
   static Uuid Derive(const Uuid& base, std::uint32_t index);
+  // The index i for which Derive(base, i) == id, if there is one (Derive's inverse).
+  static std::optional<std::uint32_t> DerivedIndex(const Uuid& base, const Uuid& id);
 
   const Bytes& bytes() const { return bytes_; }
   std::string_view raw() const {

@@ -268,7 +268,7 @@ Status Registry::NoteRetry(PreparedWrite& write, const WriteOptions& options) {
   // A retry of a recorded command skips the rules (its own first attempt would now break
   // them); the store recognises it by its ids and content.
   if (options.idempotency_key) {
-    REGISTRY_ASSIGN_OR_RETURN(auto stored, store_->FindEvent(*options.idempotency_key));
+    REGISTRY_ASSIGN_OR_RETURN(auto stored, store_->FindAppend(*options.idempotency_key));
     write.retry = stored.has_value();
   }
   return Status::Ok();

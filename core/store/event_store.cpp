@@ -27,7 +27,8 @@ constexpr std::size_t kMaxTypeBytes = 100;
 constexpr const char* kColumns =
     "position, stream_id, stream_version, event_type, schema_version, payload, event_id, "
     "recorded_at_us, recorded_by, correlation_id, causation_id, hash";
-constexpr const char* kGuardTriggers[] = {"events_no_update", "events_no_delete"};
+constexpr const char* kGuardTriggers[] = {"events_no_update", "events_no_delete",
+                                          "event_id_runs_no_update", "event_id_runs_no_delete"};
 
 std::string BlobOf(const SQLite::Column& column) {
   if (column.isNull()) return {};
@@ -104,10 +105,7 @@ Status ValidateRequest(const AppendRequest& request) {
 class EventStore::Statements {
  public:
   explicit Statements(SQLite::Database& db, bool read_only)
-      : find_by_event_id(db,
-                         "SELECT position, stream_id, event_type, schema_version, payload, "
-                         "recorded_at_us FROM events WHERE event_id = ?"),
-        read_forward(db, std::string("SELECT ") + kColumns +
+      : read_forward(db, std::string("SELECT ") + kColumns +
                              " FROM events WHERE position >= ? ORDER BY position LIMIT ?"),
         read_stream(db, std::string("SELECT ") + kColumns +
                             " FROM events WHERE stream_id = ? AND stream_version >= ? "
@@ -119,6 +117,15 @@ class EventStore::Statements {
       insert = std::make_unique<SQLite::Statement>(
           db, std::string("INSERT INTO events (") + kColumns +
                   ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      insert_run = std::make_unique<SQLite::Statement>(
+          db, "INSERT INTO event_id_runs (first_id, position, count) VALUES (?, ?, ?)");
+      runs_near = std::make_unique<SQLite::Statement>(
+          db, "SELECT first_id, position, count FROM event_id_runs WHERE first_id BETWEEN ? AND ?");
+      find_run = std::make_unique<SQLite::Statement>(
+          db, "SELECT position FROM event_id_runs WHERE first_id = ?");
+      read_for_retry = std::make_unique<SQLite::Statement>(
+          db, "SELECT position, event_id, stream_id, event_type, schema_version, payload, "
+              "recorded_at_us FROM events WHERE position >= ? ORDER BY position LIMIT ?");
       // Each append of a group runs inside a savepoint; compiled once, they cost nothing
       // to parse per append (they were a tenth of a group commit's time).
       savepoint = std::make_unique<SQLite::Statement>(db, "SAVEPOINT append_one");
@@ -126,12 +133,12 @@ class EventStore::Statements {
       rollback_to = std::make_unique<SQLite::Statement>(db, "ROLLBACK TO append_one");
     }
   }
-  SQLite::Statement find_by_event_id;
   SQLite::Statement read_forward;
   SQLite::Statement read_stream;
   SQLite::Statement recorded_at;
   SQLite::Statement scan;
-  std::unique_ptr<SQLite::Statement> insert;
+  // Writers only: a read-only connection may open a store from before 0004.
+  std::unique_ptr<SQLite::Statement> insert, insert_run, runs_near, find_run, read_for_retry;
   std::unique_ptr<SQLite::Statement> savepoint, release, rollback_to;
 };
 
@@ -265,15 +272,16 @@ Result<std::int64_t> EventStore::CurrentVersion(const std::string& stream_id,
   return StreamVersion(stream_id);
 }
 
-Result<std::optional<std::int64_t>> EventStore::FindEvent(const Uuid& event_id) {
+Result<std::optional<std::int64_t>> EventStore::FindAppend(const Uuid& first_id) {
+  if (!statements_->find_run) return FailedPrecondition("'" + path_ + "' was opened read-only", "read_only");
   try {
-    SQLite::Statement& q = statements_->find_by_event_id;
+    SQLite::Statement& q = *statements_->find_run;
     ResetOnExit reset{q};
-    BindBlob(q, 1, event_id.raw());
+    BindBlob(q, 1, first_id.raw());
     if (!q.executeStep()) return std::optional<std::int64_t>();
     return std::optional<std::int64_t>(q.getColumn(0).getInt64());
   } catch (const SQLite::Exception& e) {
-    return StatusFromSqlite(e, "look up event " + event_id.ToString());
+    return StatusFromSqlite(e, "look up the append of event " + first_id.ToString());
   }
 }
 
@@ -366,41 +374,92 @@ std::vector<Result<AppendResult>> EventStore::AppendGroup(
   return results;
 }
 
-Result<AppendResult> EventStore::RecognizeRetry(const AppendRequest& request) {
+Result<AppendResult> EventStore::RecognizeRetry(const AppendRequest& request,
+                                                std::int64_t first_position) {
   AppendResult result;
+  SQLite::Statement& q = *statements_->read_for_retry;
+  ResetOnExit reset{q};
+  q.bind(1, first_position);
+  q.bind(2, static_cast<std::int64_t>(request.events.size()));
   for (const NewEvent& e : request.events) {
-    SQLite::Statement& q = statements_->find_by_event_id;
-    ResetOnExit reset{q};
-    BindBlob(q, 1, e.event_id.raw());
-    if (!q.executeStep()) {
+    if (!q.executeStep() || BlobOf(q.getColumn(1)) != e.event_id.raw()) {
       return Aborted("some event ids of this append were already recorded by an earlier, "
                      "different append; a retry must resend the same batch",
                      "event_id_reused");
     }
     const std::int64_t position = q.getColumn(0).getInt64();
-    const bool same = q.getColumn(1).getString() == e.stream_id &&
-                      q.getColumn(2).getString() == e.type &&
-                      static_cast<std::uint32_t>(q.getColumn(3).getInt64()) == e.schema_version &&
-                      BlobOf(q.getColumn(4)) == e.payload;
+    const bool same = q.getColumn(2).getString() == e.stream_id &&
+                      q.getColumn(3).getString() == e.type &&
+                      static_cast<std::uint32_t>(q.getColumn(4).getInt64()) == e.schema_version &&
+                      BlobOf(q.getColumn(5)) == e.payload;
     if (!same) {
       return Aborted("event id " + e.event_id.ToString() + " was already used at position " +
                          std::to_string(position) + " for different content",
                      "event_id_reused");
     }
     result.positions.push_back(position);
-    result.recorded_at_us = q.getColumn(5).getInt64();
+    result.recorded_at_us = q.getColumn(6).getInt64();
   }
   result.duplicate = true;
   return result;
 }
 
+Result<std::optional<std::int64_t>> EventStore::ClaimIds(std::span<const NewEvent> events,
+                                                         std::size_t from, std::size_t count,
+                                                         bool may_be_retry) {
+  const Uuid& first = events[from].event_id;
+  // Only runs whose first id shares its first 12 bytes can hold an id of this run.
+  Uuid::Bytes low = first.bytes(), high = first.bytes();
+  std::fill(low.begin() + 12, low.end(), std::uint8_t{0x00});
+  std::fill(high.begin() + 12, high.end(), std::uint8_t{0xFF});
+  const Uuid from_id(low), to_id(high);  // bound without a copy: they outlive the query
+  SQLite::Statement& q = *statements_->runs_near;
+  ResetOnExit reset{q};
+  BindBlob(q, 1, from_id.raw());
+  BindBlob(q, 2, to_id.raw());
+  while (q.executeStep()) {
+    auto other = Uuid::FromBytes(BlobOf(q.getColumn(0)));
+    if (!other.ok()) return DataLoss("a stored run of event ids is malformed", "corrupt_row");
+    const std::int64_t position = q.getColumn(1).getInt64();
+    if (may_be_retry && *other == first) return std::optional<std::int64_t>(position);
+    const std::int64_t other_count = q.getColumn(2).getInt64();
+    for (std::size_t k = 0; k < count; ++k) {
+      const Uuid& id = events[from + k].event_id;
+      std::optional<std::uint32_t> j = Uuid::DerivedIndex(*other, id);
+      if (j && static_cast<std::int64_t>(*j) < other_count) {
+        return Aborted("event id " + id.ToString() + " was already recorded at position " +
+                           std::to_string(position + *j) + " by an earlier, different append",
+                       "event_id_reused");
+      }
+    }
+  }
+  return std::optional<std::int64_t>();
+}
+
 Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending& pending) {
   REGISTRY_RETURN_IF_ERROR(ValidateRequest(request));
 
-  // A retry is recognised by its first event; for a new batch, an id stored before is
-  // caught by the unique index when its insert fails, so new batches probe once.
-  REGISTRY_ASSIGN_OR_RETURN(std::optional<std::int64_t> first, FindEvent(request.events.front().event_id));
-  if (first) return RecognizeRetry(request);
+  // The request's ids as runs: each id derived from its run's first (Uuid::Derive), as a
+  // registry's writes are, or a run of its own. A retry is recognised by its first id;
+  // every run of a new append is checked against the runs recorded before.
+  std::vector<std::pair<std::size_t, std::size_t>> runs;  // (first index, count)
+  const std::vector<NewEvent>& events = request.events;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (!runs.empty()) {
+      auto& [first, count] = runs.back();
+      std::optional<std::uint32_t> k = Uuid::DerivedIndex(events[first].event_id, events[i].event_id);
+      if (k && *k == i - first) {
+        ++count;
+        continue;
+      }
+    }
+    runs.emplace_back(i, 1);
+  }
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    REGISTRY_ASSIGN_OR_RETURN(std::optional<std::int64_t> retry,
+                              ClaimIds(events, runs[r].first, runs[r].second, r == 0));
+    if (retry) return RecognizeRetry(request, *retry);
+  }
   AppendResult result;
 
   for (const StreamExpectation& x : request.expectations) {
@@ -452,23 +511,21 @@ Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending
     if (r.correlation_id) BindBlob(insert, 10, r.correlation_id->raw());
     if (r.causation_id) BindBlob(insert, 11, r.causation_id->raw());
     insert.bindNoCopy(12, r.hash.data(), static_cast<int>(r.hash.size()));
-    try {
-      insert.exec();
-    } catch (const SQLite::Exception& ex) {
-      if (ex.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE &&
-          std::string_view(ex.what()).find("event_id") != std::string_view::npos) {
-        return Aborted("event id " + e.event_id.ToString() +
-                           " was already recorded by an earlier, different append",
-                       "event_id_reused");
-      }
-      throw;
-    }
+    insert.exec();
 
     pending.head = Head{r.position, r.hash};
     pending.last_recorded_at_us = recorded_at;
     pending.stream_versions[r.stream_id] = r.stream_version;
     result.positions.push_back(r.position);
     result.events.push_back(std::move(r));
+  }
+  SQLite::Statement& insert_run = *statements_->insert_run;
+  for (const auto& [first, count] : runs) {
+    ResetOnExit reset{insert_run};
+    BindBlob(insert_run, 1, events[first].event_id.raw());
+    insert_run.bind(2, result.positions[first]);
+    insert_run.bind(3, static_cast<std::int64_t>(count));
+    insert_run.exec();
   }
   return result;
 }
@@ -579,14 +636,77 @@ Status EventStore::Backup(const std::string& path) {
   }
 }
 
+void EventStore::CheckIdRuns(VerifyReport& report) {
+  if (!db_->tableExists("event_id_runs")) return;  // a store before 0004, read-only
+  auto fail = [&](std::int64_t position, std::string problem) {
+    report.ok = false;
+    report.first_bad_position = position;
+    report.problem = std::move(problem);
+  };
+  // Runs in key order, so that runs whose ids could meet (the same first 12 bytes) come
+  // together; each is compared with the others of its group, and with the events it names.
+  SQLite::Statement runs(*db_, "SELECT first_id, position, count FROM event_id_runs ORDER BY first_id");
+  SQLite::Statement ids(*db_, "SELECT event_id FROM events WHERE position BETWEEN ? AND ? ORDER BY position");
+  struct Run {
+    Uuid first;
+    std::int64_t position, count;
+  };
+  // The ids of the current group by their last four bytes (the rest they share), with
+  // their positions.
+  std::unordered_map<std::uint32_t, std::int64_t> group;
+  Uuid group_first;
+  std::int64_t covered = 0;
+  auto suffix = [](const Uuid& id) {
+    std::uint32_t v = 0;
+    for (std::size_t i = 12; i < 16; ++i) v = (v << 8) | id.bytes()[i];
+    return v;
+  };
+  while (report.ok && runs.executeStep()) {
+    auto first = Uuid::FromBytes(BlobOf(runs.getColumn(0)));
+    Run run{first.ok() ? *first : Uuid(), runs.getColumn(1).getInt64(), runs.getColumn(2).getInt64()};
+    if (!first.ok() || run.position < 1 || run.count < 1 ||
+        run.count > report.events_checked - run.position + 1) {
+      return fail(run.position, "a run of event ids is malformed or names positions past the log");
+    }
+    if (group.empty() || !Uuid::DerivedIndex(group_first, run.first)) {
+      group.clear();
+      group_first = run.first;
+    }
+    for (std::int64_t k = 0; k < run.count; ++k) {
+      const Uuid id = Uuid::Derive(run.first, static_cast<std::uint32_t>(k));
+      auto [it, added] = group.emplace(suffix(id), run.position + k);
+      if (!added) {
+        return fail(std::max(it->second, run.position + k),
+                    "event id " + id.ToString() + " is recorded twice, at positions " +
+                        std::to_string(std::min(it->second, run.position + k)) + " and " +
+                        std::to_string(std::max(it->second, run.position + k)));
+      }
+    }
+    ResetOnExit reset{ids};
+    ids.bind(1, run.position);
+    ids.bind(2, run.position + run.count - 1);
+    std::int64_t k = 0;
+    for (; ids.executeStep(); ++k) {
+      if (BlobOf(ids.getColumn(0)) != Uuid::Derive(run.first, static_cast<std::uint32_t>(k)).raw()) break;
+    }
+    if (k != run.count) {
+      return fail(run.position + k, "position " + std::to_string(run.position + k) +
+                                        ": the event's id is not the one its run of ids names");
+    }
+    covered += run.count;
+  }
+  if (report.ok && covered != report.events_checked) {
+    fail(report.head.position, "the runs of event ids name " + std::to_string(covered) +
+                                   " events, the log holds " + std::to_string(report.events_checked));
+  }
+}
+
 Result<VerifyReport> EventStore::Verify(std::size_t batch_size) {
   VerifyReport report;
   report.head = head_;
   try {
     std::set<std::string> present;
-    SQLite::Statement triggers(*db_,
-                               "SELECT name FROM sqlite_schema WHERE type = 'trigger' "
-                               "AND tbl_name = 'events'");
+    SQLite::Statement triggers(*db_, "SELECT name FROM sqlite_schema WHERE type = 'trigger'");
     while (triggers.executeStep()) present.insert(triggers.getColumn(0).getString());
     for (const char* name : kGuardTriggers) {
       if (!present.count(name)) report.missing_guards.emplace_back(name);
@@ -657,6 +777,7 @@ Result<VerifyReport> EventStore::Verify(std::size_t batch_size) {
                                           " but holds a row at position " +
                                           std::to_string(stored_last));
     }
+    if (report.ok) CheckIdRuns(report);
     if (report.ok && !report.missing_guards.empty()) {
       report.ok = false;
       report.problem = "append-only triggers are missing from the schema";

@@ -108,8 +108,10 @@ class EventStore {
   Result<std::vector<RecordedEvent>> ReadStream(const std::string& stream_id,
                                                 std::int64_t from_version,
                                                 std::size_t max_count);
-  // The position of the event with `event_id`, if one is stored.
-  Result<std::optional<std::int64_t>> FindEvent(const Uuid& event_id);
+  // The position of the append whose first event has id `first_id`, if one is stored (a
+  // retry's idempotency key). Also finds every event recorded before schema 0004, each of
+  // which counts as an append of its own. Writers only.
+  Result<std::optional<std::int64_t>> FindAppend(const Uuid& first_id);
   // The stream's current version: 0 when it has no events. The first call reads every
   // stream's version (LoadStreamVersions).
   Result<std::int64_t> StreamVersion(const std::string& stream_id);
@@ -145,11 +147,19 @@ class EventStore {
 
   Status LoadHead();
   Result<AppendResult> AppendOne(const AppendRequest& request, Pending& pending);
-  // The original positions when every event of `request` is stored with the same
-  // content; Aborted (reason "event_id_reused") otherwise.
-  Result<AppendResult> RecognizeRetry(const AppendRequest& request);
+  // The original positions when every event of `request` is stored with the same id and
+  // content from `first_position` on; Aborted (reason "event_id_reused") otherwise.
+  Result<AppendResult> RecognizeRetry(const AppendRequest& request, std::int64_t first_position);
+  // Checks that the run of `count` ids from events[from] (each derived from the first)
+  // holds no id recorded before (Aborted, reason "event_id_reused", naming it). With
+  // `may_be_retry`, a recorded run with the same first id is returned instead: its
+  // position, where a retry of the same append would find its events.
+  Result<std::optional<std::int64_t>> ClaimIds(std::span<const NewEvent> events, std::size_t from,
+                                               std::size_t count, bool may_be_retry);
   Result<std::int64_t> CurrentVersion(const std::string& stream_id, const Pending& pending);
   Result<std::vector<RecordedEvent>> ReadRows(SQLite::Statement& query, std::size_t max_count);
+  // Verify's check of event ids: every event named by exactly one run, none twice.
+  void CheckIdRuns(VerifyReport& report);
 
   std::string path_;
   std::unique_ptr<SQLite::Database> db_;

@@ -68,5 +68,23 @@ TEST_CASE("Uuid: derived ids are deterministic, distinct per index, and index 0 
   CHECK(Uuid::Derive(base, 1) != Uuid::Derive(other, 1));
 }
 
+TEST_CASE("Uuid: DerivedIndex finds the index an id was derived with, or says there is none") {
+  const Uuid base = Uuid::NewTimeOrdered();
+  for (std::uint32_t i : {0u, 1u, 2u, 4999u, 123'456u, 0xFFFFFFFFu}) {
+    CHECK(Uuid::DerivedIndex(base, Uuid::Derive(base, i)) == i);
+  }
+  // Another base with the same first 12 bytes: its ids are some base's ids at other indexes.
+  Uuid::Bytes near = base.bytes();
+  near[15] ^= 0x01;
+  const Uuid neighbour(near);
+  const auto index = Uuid::DerivedIndex(base, neighbour);
+  REQUIRE(index.has_value());
+  CHECK(Uuid::Derive(base, *index) == neighbour);
+  // A different prefix is never derived from base.
+  Uuid::Bytes far = base.bytes();
+  far[3] ^= 0x10;
+  CHECK_FALSE(Uuid::DerivedIndex(base, Uuid(far)).has_value());
+}
+
 }  // namespace
 }  // namespace registry

@@ -156,6 +156,65 @@ TEST_CASE("EventStore: retrying an append with the same ids and content writes n
   }
 }
 
+TEST_CASE("EventStore: an id already recorded in any append is refused, wherever it sits in the batch") {
+  auto store = OpenOrDie(":memory:");
+  const Uuid key = Uuid::NewTimeOrdered();
+  AppendRequest batch;  // ids derived from one key, as the registry makes them: one run
+  for (std::uint32_t i = 0; i < 4; ++i) batch.events.push_back(MakeEvent("s", "e" + std::to_string(i), Uuid::Derive(key, i)));
+  REQUIRE(store->Append(batch).ok());
+
+  SUBCASE("a later event of a new batch reusing a derived id") {
+    AppendRequest later;
+    later.events = {MakeEvent("t", "new"), MakeEvent("t", "reused", Uuid::Derive(key, 2))};
+    auto r = store->Append(later);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().reason() == "event_id_reused");
+    CHECK(r.status().message() == "event id " + Uuid::Derive(key, 2).ToString() +
+                                      " was already recorded at position 3 by an earlier, different append");
+    CHECK(store->head().position == 4);
+  }
+  SUBCASE("a new batch whose key is a derived id of a recorded one") {
+    AppendRequest derived;
+    const Uuid inner = Uuid::Derive(key, 3);
+    derived.events = {MakeEvent("t", "a", inner), MakeEvent("t", "b", Uuid::Derive(inner, 1))};
+    auto r = store->Append(derived);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().reason() == "event_id_reused");
+    CHECK(r.status().message().find("position 4") != std::string::npos);
+  }
+  SUBCASE("keys next to the recorded one, whose ids do not meet it, are accepted") {
+    for (int last : {0x01, 0x02, 0x80}) {
+      Uuid::Bytes near = key.bytes();
+      near[15] = static_cast<std::uint8_t>(near[15] ^ last);
+      AppendRequest neighbour;
+      neighbour.events = {MakeEvent("t", "n", Uuid(near)), MakeEvent("t", "n2", Uuid::Derive(Uuid(near), 1))};
+      const bool meets = [&] {
+        for (const NewEvent& e : neighbour.events) {
+          auto j = Uuid::DerivedIndex(key, e.event_id);
+          if (j && *j < 4) return true;
+        }
+        return false;
+      }();
+      CHECK(store->Append(neighbour).ok() == !meets);
+    }
+    auto report = store->Verify();
+    REQUIRE(report.ok());
+    CHECK(report->ok);
+  }
+  SUBCASE("within a group commit, a later batch cannot take an earlier one's id") {
+    const Uuid fresh = Uuid::NewTimeOrdered();
+    AppendRequest a, b;
+    a.events = {MakeEvent("u", "a0", fresh), MakeEvent("u", "a1", Uuid::Derive(fresh, 1))};
+    b.events = {MakeEvent("v", "b0"), MakeEvent("v", "b1", Uuid::Derive(fresh, 1))};
+    std::vector<AppendRequest> group{a, b};
+    auto results = store->AppendGroup(group);
+    CHECK(results[0].ok());
+    REQUIRE_FALSE(results[1].ok());
+    CHECK(results[1].status().reason() == "event_id_reused");
+    CHECK(store->head().position == 6);
+  }
+}
+
 TEST_CASE("EventStore: rejects malformed batches before touching the file") {
   auto store = OpenOrDie(":memory:");
   Uuid id = Uuid::NewRandom();
@@ -270,7 +329,7 @@ TEST_CASE("EventStore: a read-only store reads and verifies but refuses appends"
   CHECK(r.status().reason() == "read_only");
 }
 
-TEST_CASE("EventStore: the database refuses UPDATE and DELETE on events, whoever asks") {
+TEST_CASE("EventStore: the database refuses UPDATE and DELETE on events and id runs, whoever asks") {
   TempDir dir;
   const std::string path = dir.File("registry.db");
   { REQUIRE(OpenOrDie(path)->Append(One(MakeEvent("a", "1"))).ok()); }
@@ -279,9 +338,14 @@ TEST_CASE("EventStore: the database refuses UPDATE and DELETE on events, whoever
                        doctest::Contains("append-only: UPDATE is not allowed"), SQLite::Exception);
   CHECK_THROWS_WITH_AS(raw.exec("DELETE FROM events"),
                        doctest::Contains("append-only: DELETE is not allowed"), SQLite::Exception);
-  // An insert that reuses a position or an event id is refused by the unique indexes.
+  // An insert that reuses a position is refused by the primary key (one that reuses an
+  // event id at a new position is verify's to find: tamper_test).
   CHECK_THROWS_WITH_AS(raw.exec("INSERT INTO events SELECT * FROM events"),
                        doctest::Contains("UNIQUE constraint failed"), SQLite::Exception);
+  CHECK_THROWS_WITH_AS(raw.exec("DELETE FROM event_id_runs"),
+                       doctest::Contains("append-only: DELETE is not allowed"), SQLite::Exception);
+  CHECK_THROWS_WITH_AS(raw.exec("UPDATE event_id_runs SET count = 2"),
+                       doctest::Contains("append-only: UPDATE is not allowed"), SQLite::Exception);
   CHECK(OpenOrDie(path)->Verify()->ok);
 }
 

@@ -2,8 +2,12 @@
 #include <doctest/doctest.h>
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <cstring>
 
 #include "core/store/event_store.h"
+#include "core/store/hash_chain.h"
 #include "tests/store/store_test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -122,6 +126,86 @@ TEST_CASE("Tamper: verify names the first position that no longer holds") {
     CHECK_FALSE(r.first_bad_position.has_value());
     CHECK(r.missing_guards.size() == 2);
     CHECK(r.problem.find("triggers are missing") != std::string::npos);
+  }
+}
+
+// A batch of `n` events whose ids are derived from one key, as the registry writes them.
+AppendRequest DerivedBatch(const Uuid& key, int n) {
+  AppendRequest batch;
+  for (int i = 0; i < n; ++i) {
+    batch.events.push_back(MakeEvent("s", "derived " + std::to_string(i), Uuid::Derive(key, static_cast<std::uint32_t>(i))));
+  }
+  return batch;
+}
+
+TEST_CASE("Tamper: verify finds an event id recorded twice or not named by its run") {
+  TempDir dir;
+  const std::string path = dir.File("r.db");
+  const Uuid key = Uuid::NewTimeOrdered();
+  {
+    auto store = OpenOrDie(path);
+    REQUIRE(store->Append(DerivedBatch(key, 5)).ok());      // positions 1-5, one run
+    REQUIRE(store->Append(One(MakeEvent("t", "alone"))).ok());  // position 6, a run of its own
+  }
+  CHECK(VerifyFile(path).ok);
+  SQLite::Database raw(path, SQLite::OPEN_READWRITE);
+  raw.exec("DROP TRIGGER event_id_runs_no_update");
+  raw.exec("DROP TRIGGER event_id_runs_no_delete");
+
+  SUBCASE("an event appended behind the store's back, chained correctly, with an id in use") {
+    SQLite::Statement last(raw, "SELECT hash, recorded_at_us FROM events WHERE position = 6");
+    REQUIRE(last.executeStep());
+    Hash previous{};
+    std::memcpy(previous.data(), last.getColumn(0).getBlob(), previous.size());
+    RecordedEvent r;
+    r.position = 7;
+    r.stream_id = "t";
+    r.stream_version = 2;
+    r.type = "TestEvent";
+    r.payload = "forged";
+    r.event_id = Uuid::Derive(key, 3);  // position 4's id
+    r.recorded_at_us = last.getColumn(1).getInt64();
+    r.recorded_by = "mallory";
+    r.hash = ChainHash(previous, r);
+    SQLite::Statement insert(raw, "INSERT INTO events (position, stream_id, stream_version, event_type, "
+                                  "schema_version, payload, event_id, recorded_at_us, recorded_by, hash) "
+                                  "VALUES (7, 't', 2, 'TestEvent', 1, ?, ?, ?, 'mallory', ?)");
+    insert.bind(1, r.payload.data(), static_cast<int>(r.payload.size()));
+    insert.bind(2, r.event_id.raw().data(), 16);
+    insert.bind(3, r.recorded_at_us);
+    insert.bind(4, r.hash.data(), 32);
+    insert.exec();
+    SUBCASE("without a run: the runs no longer name every event") {
+      VerifyReport v = VerifyFile(path);
+      CHECK_FALSE(v.ok);
+      CHECK(v.problem.find("name 6 events, the log holds 7") != std::string::npos);
+    }
+    SUBCASE("with a run of its own: the id is found twice") {
+      SQLite::Statement run(raw, "INSERT INTO event_id_runs VALUES (?, 7, 1)");
+      run.bind(1, r.event_id.raw().data(), 16);
+      run.exec();
+      VerifyReport v = VerifyFile(path);
+      CHECK_FALSE(v.ok);
+      CHECK(v.first_bad_position == 7);
+      CHECK(v.problem.find("recorded twice, at positions 4 and 7") != std::string::npos);
+    }
+  }
+  SUBCASE("a run deleted") {
+    raw.exec("DELETE FROM event_id_runs WHERE count = 1");
+    VerifyReport v = VerifyFile(path);
+    CHECK_FALSE(v.ok);
+    CHECK(v.problem.find("name 5 events, the log holds 6") != std::string::npos);
+  }
+  SUBCASE("a run moved to other positions") {
+    raw.exec("UPDATE event_id_runs SET position = 2 WHERE count = 5");
+    VerifyReport v = VerifyFile(path);
+    CHECK_FALSE(v.ok);
+    CHECK(v.first_bad_position == 2);
+    CHECK(v.problem.find("not the one its run of ids names") != std::string::npos);
+  }
+  SUBCASE("a run longer than the log") {
+    raw.exec("UPDATE event_id_runs SET count = 50 WHERE count = 5");
+    CHECK(VerifyFile(path).problem.find("past the log") != std::string::npos);
   }
 }
 
