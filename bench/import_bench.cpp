@@ -1,8 +1,11 @@
 // Import benchmark: recording ~1,000,000 events through the registry, durably and with
 // every rule checked (Registry::ExecuteBatches: batches of 5,000 commands, one transaction
-// and fsync each, each decided while the one before is appended), against the anchor: a raw SQLite insert of the same rows into a plain
-// table in one transaction (WAL), measured in the same run. Prints figures; asserts nothing.
+// and fsync each, each decided while the one before is appended), against the anchor: a
+// raw SQLite insert of the same rows into a plain table in one transaction (WAL), measured
+// in the same run. Prints figures; asserts nothing.
 // Usage: import-bench [events [commands-per-batch [--sequential]]]
+//        import-bench events --jsonl FILE   (writes the history's commands as JSON Lines,
+//                                            for `registryctl import`, and records nothing)
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
@@ -10,9 +13,11 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string_view>
 
 #include "bench/synthetic_history.h"
+#include "core/api/command_json.h"
 #include "core/service/iso_codes.h"
 #include "core/service/registry.h"
 
@@ -23,6 +28,17 @@ int main(int argc, char** argv) {
   auto catalog = service::LoadIsoCatalog();
   if (!catalog.ok()) return 1;
   const std::vector<Command> commands = bench::SyntheticHistory(**catalog, {.target_events = target});
+  if (argc > 3 && std::string_view(argv[2]) == "--jsonl") {
+    std::ofstream out(argv[3]);
+    for (const Command& c : commands) out << api::CommandToJson(c).dump() << "\n";
+    out.close();
+    if (!out) {
+      std::fprintf(stderr, "import-bench: cannot write %s\n", argv[3]);
+      return 1;
+    }
+    std::printf("%zu commands written to %s\n", commands.size(), argv[3]);
+    return 0;
+  }
 
   const auto dir = std::filesystem::temp_directory_path() / "import-bench";
   std::filesystem::remove_all(dir);
