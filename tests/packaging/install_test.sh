@@ -7,7 +7,14 @@ set -euo pipefail
 build=$1
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
-cmake --install "$build" --prefix "$prefix" >/dev/null
+# Its output is kept and shown if it fails (it once failed under a parallel ctest, silently).
+if ! cmake --install "$build" --prefix "$prefix" >"$prefix.install.log" 2>&1; then
+  cat "$prefix.install.log" >&2
+  echo "install_test: cmake --install failed" >&2
+  rm -f "$prefix.install.log"
+  exit 1
+fi
+rm -f "$prefix.install.log"
 fail=0
 for f in sbin/registryd bin/registryctl bin/registry-bench \
          lib/systemd/system/registryd.service lib/systemd/system/registryd.socket \
