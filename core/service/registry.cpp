@@ -284,7 +284,7 @@ Result<PreparedWrite> Registry::Prepare(std::span<const Command> commands,
 
 std::vector<Result<WriteResult>> Registry::Commit(std::vector<PreparedWrite> writes) {
   std::vector<Result<store::AppendResult>> appended = Append(writes);
-  return FoldIn(writes, std::move(appended));
+  return FoldIn(writes, std::move(appended), head().position);
 }
 
 std::vector<Result<store::AppendResult>> Registry::Append(std::vector<PreparedWrite>& writes) {
@@ -295,7 +295,8 @@ std::vector<Result<store::AppendResult>> Registry::Append(std::vector<PreparedWr
 }
 
 std::vector<Result<WriteResult>> Registry::FoldIn(
-    std::vector<PreparedWrite>& writes, std::vector<Result<store::AppendResult>> appended) {
+    std::vector<PreparedWrite>& writes, std::vector<Result<store::AppendResult>> appended,
+    std::int64_t head) {
   std::vector<Result<WriteResult>> results;
   results.reserve(writes.size());
   std::unique_lock lock(mutex_);  // the appends are durable: make them visible
@@ -319,7 +320,7 @@ std::vector<Result<WriteResult>> Registry::FoldIn(
     results.emplace_back(std::move(r));
   }
   for (auto& r : results) {
-    if (r.ok()) r->head = head().position;
+    if (r.ok()) r->head = head;
   }
   return results;
 }
@@ -347,16 +348,18 @@ std::vector<Result<WriteResult>> Registry::ExecuteBatches(std::span<const BatchT
   // decides the batch after the one being appended.
   std::vector<PreparedWrite> unfolded;
   std::vector<Result<store::AppendResult>> unfolded_appended;
-  auto fold_in = [&](std::vector<PreparedWrite>& writes, std::vector<Result<store::AppendResult>>& appended) {
+  std::int64_t unfolded_head = 0;
+  auto fold_in = [&](std::vector<PreparedWrite>& writes, std::vector<Result<store::AppendResult>>& appended,
+                     std::int64_t head) {
     if (writes.empty()) return;
-    results.push_back(std::move(FoldIn(writes, std::move(appended)).front()));
+    results.push_back(std::move(FoldIn(writes, std::move(appended), head).front()));
     writes.clear();
   };
 
   Result<PreparedWrite> current = Prepare(batches[0].commands, batches[0].options);
   for (std::size_t i = 0;; ++i) {
     if (!current.ok()) {
-      fold_in(unfolded, unfolded_appended);
+      fold_in(unfolded, unfolded_appended, unfolded_head);
       results.emplace_back(current.status());
       return results;
     }
@@ -372,7 +375,7 @@ std::vector<Result<WriteResult>> Registry::ExecuteBatches(std::span<const BatchT
     std::future<Result<PreparedWrite>> next;
     if (early || !unfolded.empty()) {
       next = std::async(std::launch::async, [&, i]() -> Result<PreparedWrite> {
-        fold_in(unfolded, unfolded_appended);
+        fold_in(unfolded, unfolded_appended, unfolded_head);
         if (!early) return PreparedWrite{};
         const BatchToWrite& b = batches[i + 1];
         REGISTRY_ASSIGN_OR_RETURN(PreparedWrite write, Translate(b.commands, b.options));
@@ -381,11 +384,12 @@ std::vector<Result<WriteResult>> Registry::ExecuteBatches(std::span<const BatchT
       });
     }
     std::vector<Result<store::AppendResult>> appended = Append(one);
+    const std::int64_t appended_head = head().position;  // the store is this thread's
     Result<PreparedWrite> decided = next.valid() ? next.get() : Result<PreparedWrite>(PreparedWrite{});
     if (!appended.front().ok() || !has_next || !early || !decided.ok()) {
       // Fold this batch in now: it failed, it is the last, or the next batch is decided
       // (again) as ExecuteBatch would decide it, after it.
-      fold_in(one, appended);
+      fold_in(one, appended, appended_head);
       if (!results.back().ok() || !has_next) return results;
       const BatchToWrite& b = batches[i + 1];
       current = Prepare(b.commands, b.options);
@@ -393,6 +397,7 @@ std::vector<Result<WriteResult>> Registry::ExecuteBatches(std::span<const BatchT
     }
     unfolded = std::move(one);
     unfolded_appended = std::move(appended);
+    unfolded_head = appended_head;
     // A retry skips the rules, whatever they said; the store recognises it.
     if (Status s = NoteRetry(*decided, batches[i + 1].options); !s.ok()) decided = s;
     current = std::move(decided);

@@ -166,10 +166,13 @@ class Registry {
   Result<PreparedWrite> Translate(std::span<const Command> commands, const WriteOptions& options) const;
   // Whether `write`'s idempotency key is recorded already (a retry skips the rules).
   Status NoteRetry(PreparedWrite& write, const WriteOptions& options);
-  // Commit's halves: append durably, then fold the appended writes in and publish them.
+  // Commit's halves: append durably, then fold the appended writes in. `head` is the
+  // store's last position right after the append (FoldIn may run on another thread while
+  // the next append moves the store's head, so it does not read it).
   std::vector<Result<store::AppendResult>> Append(std::vector<PreparedWrite>& writes);
   std::vector<Result<WriteResult>> FoldIn(std::vector<PreparedWrite>& writes,
-                                          std::vector<Result<store::AppendResult>> appended);
+                                          std::vector<Result<store::AppendResult>> appended,
+                                          std::int64_t head);
 
   Registry(std::unique_ptr<store::EventStore> store, std::shared_ptr<const StateCatalog> catalog,
            TimelineOptions timeline, std::shared_ptr<const FactSource> source);

@@ -108,6 +108,14 @@ TEST_CASE("Migrations: a store written before 0004 keeps every event id findable
       insert.exec();
     }
   }
+  {  // read-only, the store is not migrated, and verifies as it is
+    auto old = EventStore::Open(path, StoreOptions::ReadOnly());
+    REQUIRE(old.ok());
+    auto report = (*old)->Verify();
+    REQUIRE(report.ok());
+    CHECK_MESSAGE(report->ok, report->problem);
+    CHECK(report->events_checked == 2);
+  }
   auto store = EventStore::Open(path);
   REQUIRE(store.ok());
   {
