@@ -662,16 +662,11 @@ void EventStore::CheckIdRuns(VerifyReport& report) {
     Uuid first;
     std::int64_t position, count;
   };
-  // The ids of the current group by their last four bytes (the rest they share), with
-  // their positions.
+  // The ids of the current group, each by its index from the group's first run
+  // (Uuid::DerivedIndex: one-to-one within a group), with their positions.
   std::unordered_map<std::uint32_t, std::int64_t> group;
   Uuid group_first;
   std::int64_t covered = 0;
-  auto suffix = [](const Uuid& id) {
-    std::uint32_t v = 0;
-    for (std::size_t i = 12; i < 16; ++i) v = (v << 8) | id.bytes()[i];
-    return v;
-  };
   while (report.ok && runs.executeStep()) {
     auto first = Uuid::FromBytes(BlobOf(runs.getColumn(0)));
     Run run{first.ok() ? *first : Uuid(), runs.getColumn(1).getInt64(), runs.getColumn(2).getInt64()};
@@ -685,7 +680,7 @@ void EventStore::CheckIdRuns(VerifyReport& report) {
     }
     for (std::int64_t k = 0; k < run.count; ++k) {
       const Uuid id = Uuid::Derive(run.first, static_cast<std::uint32_t>(k));
-      auto [it, added] = group.emplace(suffix(id), run.position + k);
+      auto [it, added] = group.emplace(*Uuid::DerivedIndex(group_first, id), run.position + k);
       if (!added) {
         return fail(std::max(it->second, run.position + k),
                     "event id " + id.ToString() + " is recorded twice, at positions " +

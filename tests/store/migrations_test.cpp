@@ -5,7 +5,6 @@
 #include <SQLiteCpp/Database.h>
 
 #include "core/store/event_store.h"
-#include "core/store/hash_chain.h"
 #include "tests/store/store_test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -80,6 +79,7 @@ TEST_CASE("Migrations: a store written before 0004 keeps every event id findable
     const std::vector<Migration> through_0003(EmbeddedMigrations().begin(), EmbeddedMigrations().begin() + 3);
     REQUIRE(ApplyMigrations(v3, through_0003).ok());
     const std::int64_t now = 1'600'000'000'000'000;
+    Hash previous{};
     for (std::size_t i = 0; i < pair.events.size(); ++i) {
       RecordedEvent r;
       r.position = static_cast<std::int64_t>(i) + 1;
@@ -90,22 +90,7 @@ TEST_CASE("Migrations: a store written before 0004 keeps every event id findable
       r.event_id = pair.events[i].event_id;
       r.recorded_at_us = now;
       r.recorded_by = pair.events[i].recorded_by;
-      static Hash previous{};
-      r.hash = ChainHash(previous, r);
-      previous = r.hash;
-      SQLite::Statement insert(v3, "INSERT INTO events (position, stream_id, stream_version, event_type, "
-                                   "schema_version, payload, event_id, recorded_at_us, recorded_by, hash) "
-                                   "VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?)");
-      insert.bind(1, r.position);
-      insert.bind(2, r.stream_id);
-      insert.bind(3, r.stream_version);
-      insert.bind(4, r.type);
-      insert.bind(5, r.payload.data(), static_cast<int>(r.payload.size()));
-      insert.bind(6, r.event_id.raw().data(), 16);
-      insert.bind(7, r.recorded_at_us);
-      insert.bind(8, r.recorded_by);
-      insert.bind(9, r.hash.data(), 32);
-      insert.exec();
+      previous = testing::InsertChained(v3, r, previous);
     }
   }
   {  // read-only, the store is not migrated, and verifies as it is

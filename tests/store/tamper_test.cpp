@@ -7,7 +7,6 @@
 #include <cstring>
 
 #include "core/store/event_store.h"
-#include "core/store/hash_chain.h"
 #include "tests/store/store_test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -166,15 +165,7 @@ TEST_CASE("Tamper: verify finds an event id recorded twice or not named by its r
     r.event_id = Uuid::Derive(key, 3);  // position 4's id
     r.recorded_at_us = last.getColumn(1).getInt64();
     r.recorded_by = "mallory";
-    r.hash = ChainHash(previous, r);
-    SQLite::Statement insert(raw, "INSERT INTO events (position, stream_id, stream_version, event_type, "
-                                  "schema_version, payload, event_id, recorded_at_us, recorded_by, hash) "
-                                  "VALUES (7, 't', 2, 'TestEvent', 1, ?, ?, ?, 'mallory', ?)");
-    insert.bind(1, r.payload.data(), static_cast<int>(r.payload.size()));
-    insert.bind(2, r.event_id.raw().data(), 16);
-    insert.bind(3, r.recorded_at_us);
-    insert.bind(4, r.hash.data(), 32);
-    insert.exec();
+    testing::InsertChained(raw, r, previous);
     SUBCASE("without a run: the runs no longer name every event") {
       VerifyReport v = VerifyFile(path);
       CHECK_FALSE(v.ok);
