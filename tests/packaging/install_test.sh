@@ -32,11 +32,15 @@ for page in share/man/man8/registryd.8 share/man/man1/registryctl.1; do
   head -5 "$prefix/$page" | grep -q '^\.TH ' || { echo "install_test: $page is not a man page" >&2; fail=1; }
   grep -q -- 'socket' "$prefix/$page" || { echo "install_test: $page does not document --socket" >&2; fail=1; }
 done
-"$prefix/sbin/registryd" --version | grep -q '^registryd [0-9]' || { echo "install_test: registryd --version" >&2; fail=1; }
+version=$("$prefix/sbin/registryd" --version)
+grep -q '^registryd [0-9]' <<<"$version" || { echo "install_test: registryd --version" >&2; fail=1; }
 # jemalloc is registryd's allocator unless the build turned it off or uses sanitizers.
 if grep -q '^REGISTRY_JEMALLOC:BOOL=ON$' "$build/CMakeCache.txt" &&
    ! grep -q '^REGISTRY_SANITIZE:BOOL=ON$' "$build/CMakeCache.txt"; then
-  ldd "$prefix/sbin/registryd" | grep -q 'libjemalloc' || { echo "install_test: registryd does not link jemalloc" >&2; fail=1; }
+  # Read whole before grep: `ldd | grep -q` under pipefail fails when grep exits first
+  # and ldd takes SIGPIPE (this test's intermittent failure).
+  libs=$(ldd "$prefix/sbin/registryd")
+  grep -q 'libjemalloc' <<<"$libs" || { echo "install_test: registryd does not link jemalloc" >&2; fail=1; }
 fi
 if command -v systemd-analyze >/dev/null; then
   # --offline reads the unit file; the threshold fails the command above that exposure.
