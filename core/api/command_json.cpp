@@ -1,7 +1,11 @@
 #include "core/api/command_json.h"
 
-#include <set>
+#include <simdjson.h>
+
+#include <algorithm>
 #include <type_traits>
+
+#include "core/api/json_parse.h"
 
 namespace registry::api {
 namespace {
@@ -55,38 +59,152 @@ class Writer {
   json& out_;
 };
 
+// What the Reader needs of a JSON value, for the two libraries it reads: nlohmann's
+// documents (the API's requests) and simdjson's (imports, where nlohmann's parse and tree
+// were most of the time). Both give the same answers for the same text.
+using SimdValue = simdjson::dom::element;
+enum class IntegerIs { kInteger, kNotInteger, kOutOfRange };
+
+struct NlohmannOps {
+  using Value = const json*;
+  static bool IsObject(Value v) { return v->is_object(); }
+  static std::optional<Value> Find(Value object, const char* name) {
+    auto it = object->find(name);
+    if (it == object->end()) return std::nullopt;
+    return &*it;
+  }
+  static bool IsNull(Value v) { return v->is_null(); }
+  static std::optional<std::string_view> String(Value v) {
+    if (!v->is_string()) return std::nullopt;
+    return std::string_view(v->get_ref<const std::string&>());
+  }
+  static std::optional<bool> Bool(Value v) {
+    if (!v->is_boolean()) return std::nullopt;
+    return v->get<bool>();
+  }
+  static IntegerIs Integer(Value v, std::int64_t& out) {
+    if (!v->is_number_integer()) return IntegerIs::kNotInteger;
+    if (v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+      return IntegerIs::kOutOfRange;
+    }
+    out = v->get<std::int64_t>();
+    return IntegerIs::kInteger;
+  }
+  static bool IsArray(Value v) { return v->is_array(); }
+  template <typename F>
+  static void ForEachItem(Value array, F&& f) {
+    for (const json& item : *array) f(&item);
+  }
+  template <typename F>
+  static void ForEachKey(Value object, F&& f) {
+    for (auto it = object->begin(); it != object->end(); ++it) f(std::string_view(it.key()));
+  }
+  static Result<Event> ToEvent(Value v) { return EventFromJson(*v); }
+};
+
+struct SimdOps {
+  using Value = SimdValue;
+  static bool IsObject(Value v) { return v.is_object(); }
+  static std::optional<Value> Find(Value object, const char* name) {
+    simdjson::dom::object fields;
+    SimdValue found;
+    if (object.get_object().get(fields) != simdjson::SUCCESS || fields.at_key(name).get(found) != simdjson::SUCCESS) {
+      return std::nullopt;
+    }
+    return found;
+  }
+  static bool IsNull(Value v) { return v.is_null(); }
+  static std::optional<std::string_view> String(Value v) {
+    std::string_view s;
+    if (v.get_string().get(s) != simdjson::SUCCESS) return std::nullopt;
+    return s;
+  }
+  static std::optional<bool> Bool(Value v) {
+    bool b;
+    if (v.get_bool().get(b) != simdjson::SUCCESS) return std::nullopt;
+    return b;
+  }
+  static IntegerIs Integer(Value v, std::int64_t& out) {
+    // simdjson keeps an integer as int64 when it fits, as uint64 above INT64_MAX.
+    if (v.type() == simdjson::dom::element_type::UINT64) return IntegerIs::kOutOfRange;
+    if (v.type() != simdjson::dom::element_type::INT64) return IntegerIs::kNotInteger;
+    out = v.get_int64().value_unsafe();
+    return IntegerIs::kInteger;
+  }
+  static bool IsArray(Value v) { return v.is_array(); }
+  template <typename F>
+  static void ForEachItem(Value array, F&& f) {
+    simdjson::dom::array items;
+    if (array.get_array().get(items) != simdjson::SUCCESS) return;
+    for (SimdValue item : items) f(item);
+  }
+  template <typename F>
+  static void ForEachKey(Value object, F&& f) {
+    simdjson::dom::object fields;
+    if (object.get_object().get(fields) != simdjson::SUCCESS) return;
+    for (simdjson::dom::key_value_pair field : fields) f(field.key);
+  }
+  static Result<Event> ToEvent(Value v);  // below: as nlohmann reads it
+};
+
+// The document simdjson read, as nlohmann reads it: for what is rare on the import path
+// (a corrected event's merged fields, a fact inside a command, an object with a field twice).
+Result<json> ToNlohmann(SimdValue v) { return ParseJson(simdjson::to_string(v)); }
+
+Result<Event> SimdOps::ToEvent(Value v) {
+  REGISTRY_ASSIGN_OR_RETURN(json j, ToNlohmann(v));
+  return EventFromJson(j);
+}
+
+// Whether an object names a field twice (nlohmann keeps the last; simdjson keeps both).
+bool HasRepeatedField(SimdValue object) {
+  std::vector<std::string_view> keys;
+  bool repeated = false;
+  SimdOps::ForEachKey(object, [&](std::string_view key) {
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) repeated = true;
+    keys.push_back(key);
+  });
+  return repeated;
+}
+
 // Reads fields from a JSON object, keeping the first problem; Finish() reports it, or
 // any field that was not read.
+template <typename Ops>
 class Reader {
  public:
-  Reader(const json& in, std::string what) : in_(in), what_(std::move(what)) {}
+  using Value = typename Ops::Value;
+  Reader(Value in, std::string_view what) : in_(in), what_(what) {}
 
   template <typename T>
   void operator()(const char* name, T& value, Need need = Need::kRequired) {
-    seen_.insert(name);
+    seen_.push_back(name);
     if (!status_.ok()) return;
-    auto it = in_.find(name);
-    if (it == in_.end() || it->is_null()) {
+    std::optional<Value> field = Ops::Find(in_, name);
+    if (!field || Ops::IsNull(*field)) {
       if (need == Need::kRequired) {
-        status_ = InvalidArgument(what_ + ": missing field '" + name + "'", "missing_field");
+        status_ = InvalidArgument(std::string(what_) + ": missing field '" + name + "'", "missing_field");
       }
       return;
     }
-    Status s = Decode(*it, value);
-    if (!s.ok()) status_ = Status(s.code(), s.reason(), what_ + ": field '" + name + "' " + s.message());
+    Status s = Decode(*field, value);
+    if (!s.ok()) {
+      status_ = Status(s.code(), s.reason(), std::string(what_) + ": field '" + name + "' " + s.message());
+    }
   }
 
-  void Ignore(const char* name) { seen_.insert(name); }
+  void Ignore(const char* name) { seen_.push_back(name); }
 
   Status Finish() const {
     if (!status_.ok()) return status_;
-    for (auto it = in_.begin(); it != in_.end(); ++it) {
-      if (!seen_.count(it.key())) {
-        return InvalidArgument(what_ + ": unknown field '" + it.key().substr(0, 64) + "'",
-                               "unknown_field");
-      }
-    }
-    return Status::Ok();
+    // The first unknown field in nlohmann's order (sorted), whatever order the text has.
+    std::optional<std::string_view> unknown;
+    Ops::ForEachKey(in_, [&](std::string_view key) {
+      if (std::find(seen_.begin(), seen_.end(), key) != seen_.end()) return;
+      if (!unknown || key < *unknown) unknown = key;
+    });
+    if (!unknown) return Status::Ok();
+    return InvalidArgument(std::string(what_) + ": unknown field '" + std::string(unknown->substr(0, 64)) + "'",
+                           "unknown_field");
   }
 
  private:
@@ -95,55 +213,60 @@ class Reader {
   }
 
   template <typename T>
-  static Status Decode(const json& j, T& out) {
+  static Status Decode(Value j, T& out) {
     if constexpr (std::is_same_v<T, std::string>) {
-      if (!j.is_string()) return Wrong("a string");
-      out = j.get<std::string>();
+      auto s = Ops::String(j);
+      if (!s) return Wrong("a string");
+      out.assign(*s);
     } else if constexpr (std::is_same_v<T, bool>) {
-      if (!j.is_boolean()) return Wrong("true or false");
-      out = j.get<bool>();
+      auto b = Ops::Bool(j);
+      if (!b) return Wrong("true or false");
+      out = *b;
     } else if constexpr (std::is_same_v<T, CivilDate>) {
-      if (!j.is_string()) return Wrong("a date string YYYY-MM-DD");
-      auto d = CivilDate::Parse(j.get<std::string>());
-      if (!d.ok()) return d.status();
-      out = *d;
+      auto s = Ops::String(j);
+      if (!s) return Wrong("a date string YYYY-MM-DD");
+      REGISTRY_ASSIGN_OR_RETURN(out, CivilDate::Parse(*s));
     } else if constexpr (std::is_integral_v<T>) {
-      if (!j.is_number_integer()) return Wrong("an integer");
-      if (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
-        return InvalidArgument("is out of range", "out_of_range");
+      std::int64_t v = 0;
+      switch (Ops::Integer(j, v)) {
+        case IntegerIs::kNotInteger: return Wrong("an integer");
+        case IntegerIs::kOutOfRange: return InvalidArgument("is out of range", "out_of_range");
+        case IntegerIs::kInteger: break;
       }
-      const std::int64_t v = j.get<std::int64_t>();
       if (v < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
           v > static_cast<std::int64_t>(std::numeric_limits<T>::max())) {
         return InvalidArgument("is out of range", "out_of_range");
       }
       out = static_cast<T>(v);
     } else if constexpr (NamedEnum<T>) {
-      if (!j.is_string()) return Wrong("a string");
-      const std::string name = j.get<std::string>();
+      auto name = Ops::String(j);
+      if (!name) return Wrong("a string");
       std::string allowed;
       for (std::size_t i = 0; i < std::size(EnumNames<T>::kNames); ++i) {
-        if (name == EnumNames<T>::kNames[i]) {
+        if (*name == EnumNames<T>::kNames[i]) {
           out = static_cast<T>(i);
           return Status::Ok();
         }
         allowed += (allowed.empty() ? "" : ", ") + std::string(EnumNames<T>::kNames[i]);
       }
-      return InvalidArgument("must be one of " + allowed + "; got '" + name.substr(0, 40) + "'",
+      return InvalidArgument("must be one of " + allowed + "; got '" + std::string(name->substr(0, 40)) + "'",
                              "invalid_value");
     } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-      if (!j.is_array()) return Wrong("an array of strings");
+      if (!Ops::IsArray(j)) return Wrong("an array of strings");
       out.clear();
-      for (const json& item : j) {
-        if (!item.is_string()) return Wrong("an array of strings");
-        out.push_back(item.get<std::string>());
-      }
+      bool strings = true;
+      Ops::ForEachItem(j, [&](Value item) {
+        auto s = Ops::String(item);
+        if (!s) strings = false;
+        else if (strings) out.emplace_back(*s);
+      });
+      if (!strings) return Wrong("an array of strings");
     } else if constexpr (requires { out.has_value(); *out; }) {
       typename T::value_type inner{};
       REGISTRY_RETURN_IF_ERROR(Decode(j, inner));
       out = std::move(inner);
     } else if constexpr (std::is_same_v<T, Fact>) {
-      auto event = EventFromJson(j);
+      auto event = Ops::ToEvent(j);
       if (!event.ok()) return event.status();
       auto fact = AsFact(std::move(event).value());
       if (!fact) return InvalidArgument("must be a fact, not an amendment", "invalid_value");
@@ -154,9 +277,9 @@ class Reader {
     return Status::Ok();
   }
 
-  const json& in_;
-  std::string what_;
-  std::set<std::string, std::less<>> seen_;
+  Value in_;
+  std::string_view what_;
+  std::vector<std::string_view> seen_;  // a handful: a linear search beats a set
   Status status_;
 };
 
@@ -286,25 +409,28 @@ std::string KnownCommands() {
   return out;
 }
 
-Status ReadMeta(Reader& r, const json& object, std::optional<Uuid>& key,
+template <typename Ops>
+Status ReadMeta(Reader<Ops>& r, typename Ops::Value object, std::optional<Uuid>& key,
                 std::optional<store::ExpectedVersion>& expected) {
   r.Ignore("idempotency_key");
   r.Ignore("expected_version");
-  if (auto it = object.find("idempotency_key"); it != object.end() && !it->is_null()) {
-    if (!it->is_string()) return InvalidArgument("'idempotency_key' must be a UUID string", "wrong_type");
-    auto id = Uuid::Parse(it->get<std::string>());
+  if (auto field = Ops::Find(object, "idempotency_key"); field && !Ops::IsNull(*field)) {
+    auto text = Ops::String(*field);
+    if (!text) return InvalidArgument("'idempotency_key' must be a UUID string", "wrong_type");
+    auto id = Uuid::Parse(*text);
     if (!id.ok()) return id.status().WithContext("'idempotency_key'");
     if (id->is_nil()) return InvalidArgument("'idempotency_key' must not be the nil UUID", "invalid_uuid");
     key = *id;
   }
-  if (auto it = object.find("expected_version"); it != object.end() && !it->is_null()) {
-    if (it->is_string() && it->get<std::string>() == "no_stream") {
+  if (auto field = Ops::Find(object, "expected_version"); field && !Ops::IsNull(*field)) {
+    auto text = Ops::String(*field);
+    std::int64_t version = 0;
+    if (text && *text == "no_stream") {
       expected = store::ExpectedVersion::NoStream();
-    } else if (it->is_string() && it->get<std::string>() == "any") {
+    } else if (text && *text == "any") {
       expected = store::ExpectedVersion::Any();
-    } else if (it->is_number_integer() && it->get<std::int64_t>() >= 1 &&
-               !(it->is_number_unsigned() && it->get<std::uint64_t>() > INT64_MAX)) {
-      expected = store::ExpectedVersion::Exact(it->get<std::int64_t>());
+    } else if (!text && Ops::Integer(*field, version) == IntegerIs::kInteger && version >= 1) {
+      expected = store::ExpectedVersion::Exact(version);
     } else {
       return InvalidArgument("'expected_version' must be a version >= 1, \"no_stream\" or \"any\"",
                              "invalid_value");
@@ -313,7 +439,8 @@ Status ReadMeta(Reader& r, const json& object, std::optional<Uuid>& key,
   return Status::Ok();
 }
 
-Result<Command> DecodeCorrection(const json& object, const Projection& projection, Reader& r) {
+Result<Command> DecodeCorrection(const json& object, const Projection& projection,
+                                 Reader<NlohmannOps>& r) {
   CorrectEvent c;
   r("position", c.target);
   r("reason", c.reason);
@@ -340,28 +467,89 @@ Result<Command> DecodeCorrection(const json& object, const Projection& projectio
 }
 
 Result<Command> DecodeCommandBody(const json& object, const Projection& projection,
-                                  std::optional<Uuid>* key,
-                                  std::optional<store::ExpectedVersion>* expected) {
-  if (!object.is_object()) return InvalidArgument("a command must be a JSON object", "wrong_type");
-  auto name_it = object.find("command");
-  if (name_it == object.end() || !name_it->is_string()) {
-    return InvalidArgument("a command needs \"command\": one of " + KnownCommands(), "missing_field");
-  }
-  const std::string name = name_it->get<std::string>();
-  std::optional<Command> command = CommandByName(name);
+                                  std::optional<Uuid>* key, std::optional<store::ExpectedVersion>* expected);
+
+// Decodes a command from what simdjson read the way nlohmann's path would: a
+// correction, or an object naming a field twice (nlohmann keeps the last), goes that path.
+Result<Command> DecodeCommandBody(SimdValue object, const Projection& projection,
+                                  std::optional<Uuid>* key, std::optional<store::ExpectedVersion>* expected);
+
+template <typename Ops>
+Result<Command> DecodeCommandFields(typename Ops::Value object, const Projection& projection,
+                                    std::optional<Uuid>* key, std::optional<store::ExpectedVersion>* expected) {
+  if (!Ops::IsObject(object)) return InvalidArgument("a command must be a JSON object", "wrong_type");
+  std::optional<std::string_view> name;
+  if (auto field = Ops::Find(object, "command")) name = Ops::String(*field);
+  if (!name) return InvalidArgument("a command needs \"command\": one of " + KnownCommands(), "missing_field");
+  std::optional<Command> command = CommandByName(*name);
   if (!command) {
-    return InvalidArgument("unknown command '" + name.substr(0, 64) + "'; known: " + KnownCommands(),
+    return InvalidArgument("unknown command '" + std::string(name->substr(0, 64)) + "'; known: " + KnownCommands(),
                            "unknown_command");
   }
-  Reader r(object, name);
+  Reader<Ops> r(object, *name);
   r.Ignore("command");
   if (key != nullptr) {
     REGISTRY_RETURN_IF_ERROR(ReadMeta(r, object, *key, *expected));
   }
-  if (std::holds_alternative<CorrectEvent>(*command)) return DecodeCorrection(object, projection, r);
+  if (std::holds_alternative<CorrectEvent>(*command)) {
+    if constexpr (std::is_same_v<Ops, NlohmannOps>) {
+      return DecodeCorrection(*object, projection, r);
+    } else {
+      REGISTRY_ASSIGN_OR_RETURN(json j, ToNlohmann(object));
+      return DecodeCommandBody(j, projection, key, expected);
+    }
+  }
   std::visit([&](auto& c) { Fields(r, c); }, *command);
   REGISTRY_RETURN_IF_ERROR(r.Finish());
   return std::move(*command);
+}
+
+Result<Command> DecodeCommandBody(const json& object, const Projection& projection,
+                                  std::optional<Uuid>* key, std::optional<store::ExpectedVersion>* expected) {
+  return DecodeCommandFields<NlohmannOps>(&object, projection, key, expected);
+}
+
+Result<Command> DecodeCommandBody(SimdValue object, const Projection& projection,
+                                  std::optional<Uuid>* key, std::optional<store::ExpectedVersion>* expected) {
+  if (object.is_object() && HasRepeatedField(object)) {
+    REGISTRY_ASSIGN_OR_RETURN(json j, ToNlohmann(object));
+    return DecodeCommandBody(j, projection, key, expected);
+  }
+  return DecodeCommandFields<SimdOps>(object, projection, key, expected);
+}
+
+const json& Deref(const json* v) { return *v; }
+SimdValue Deref(SimdValue v) { return v; }
+
+template <typename Ops>
+Result<BatchRequest> DecodeBatch(typename Ops::Value object, const Projection& projection) {
+  if (!Ops::IsObject(object)) return InvalidArgument("a batch must be a JSON object", "wrong_type");
+  BatchRequest batch;
+  Reader<Ops> r(object, "batch");
+  REGISTRY_RETURN_IF_ERROR(ReadMeta(r, object, batch.idempotency_key, batch.expected_version));
+  r.Ignore("commands");
+  REGISTRY_RETURN_IF_ERROR(r.Finish());
+  std::optional<typename Ops::Value> list = Ops::Find(object, "commands");
+  std::size_t size = 0;
+  if (list && Ops::IsArray(*list)) Ops::ForEachItem(*list, [&](typename Ops::Value) { ++size; });
+  if (size == 0) return InvalidArgument("a batch needs \"commands\": a non-empty array", "missing_field");
+  if (size > kMaxBatchCommands) {
+    return ResourceExhausted("a batch holds at most " + std::to_string(kMaxBatchCommands) + " commands",
+                             "batch_too_large");
+  }
+  batch.commands.reserve(size);
+  Status status;
+  Ops::ForEachItem(*list, [&](typename Ops::Value item) {
+    if (!status.ok()) return;
+    auto command = DecodeCommandBody(Deref(item), projection, nullptr, nullptr);
+    if (!command.ok()) {
+      status = command.status().WithContext("commands[" + std::to_string(batch.commands.size()) + "]");
+      return;
+    }
+    batch.commands.push_back(std::move(command).value());
+  });
+  REGISTRY_RETURN_IF_ERROR(status);
+  return batch;
 }
 
 }  // namespace
@@ -375,25 +563,29 @@ Result<CommandRequest> DecodeCommandRequest(const json& object, const Projection
 }
 
 Result<BatchRequest> DecodeBatchRequest(const json& object, const Projection& projection) {
-  if (!object.is_object()) return InvalidArgument("a batch must be a JSON object", "wrong_type");
-  BatchRequest batch;
-  Reader r(object, "batch");
-  REGISTRY_RETURN_IF_ERROR(ReadMeta(r, object, batch.idempotency_key, batch.expected_version));
-  r.Ignore("commands");
-  REGISTRY_RETURN_IF_ERROR(r.Finish());
-  auto list = object.find("commands");
-  if (list == object.end() || !list->is_array() || list->empty()) {
-    return InvalidArgument("a batch needs \"commands\": a non-empty array", "missing_field");
+  return DecodeBatch<NlohmannOps>(&object, projection);
+}
+
+Result<BatchRequest> DecodeSimdBatchRequest(const simdjson::dom::element& object, const Projection& projection) {
+  if (object.is_object() && HasRepeatedField(object)) {
+    REGISTRY_ASSIGN_OR_RETURN(json j, ToNlohmann(object));
+    return DecodeBatch<NlohmannOps>(&j, projection);
   }
-  if (list->size() > 10'000) {
-    return ResourceExhausted("a batch holds at most 10000 commands", "batch_too_large");
+  return DecodeBatch<SimdOps>(object, projection);
+}
+
+bool DecodingReadsProjection(const simdjson::dom::element& batch) {
+  std::optional<SimdValue> commands;
+  if (batch.is_object()) commands = SimdOps::Find(batch, "commands");
+  bool reads = false;
+  if (commands) {
+    SimdOps::ForEachItem(*commands, [&](SimdValue command) {
+      std::optional<SimdValue> name;
+      if (command.is_object()) name = SimdOps::Find(command, "command");
+      if (name && SimdOps::String(*name) == "correct_event") reads = true;
+    });
   }
-  for (std::size_t i = 0; i < list->size(); ++i) {
-    auto command = DecodeCommandBody((*list)[i], projection, nullptr, nullptr);
-    if (!command.ok()) return command.status().WithContext("commands[" + std::to_string(i) + "]");
-    batch.commands.push_back(std::move(command).value());
-  }
-  return batch;
+  return reads;
 }
 
 json CommandToJson(const Command& command) {
@@ -436,7 +628,8 @@ Result<Event> EventFromJson(const json& object) {
     return InvalidArgument("unknown event type '" + type_it->get<std::string>().substr(0, 64) + "'",
                            "unknown_event_type");
   }
-  Reader r(object, type_it->get<std::string>());
+  const std::string& type = type_it->get_ref<const std::string&>();
+  Reader<NlohmannOps> r(&object, type);
   r.Ignore("type");
   std::visit([&](auto& e) { Fields(r, e); }, *event);
   REGISTRY_RETURN_IF_ERROR(r.Finish());

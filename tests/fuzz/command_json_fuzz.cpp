@@ -1,20 +1,73 @@
 // Fuzz target: JSON command decoding and the rules. A body as POST /v1/commands or
 // /v1/batch receives it is parsed, decoded against a seeded projection and decided; a
-// command that decodes must survive CommandToJson and decode to the same command.
+// command that decodes must survive CommandToJson and decode to the same command, and the
+// import path's decoding (simdjson) must give the same commands or the same error.
+#include <simdjson.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "core/api/command_json.h"
 #include "core/api/json_parse.h"
 #include "core/domain/decide.h"
 #include "tests/fuzz/fuzz_fixture.h"
 
+namespace {
+
+using namespace registry;
+
+[[noreturn]] void Fail(const std::string& what) {
+  std::fprintf(stderr, "%s\n", what.c_str());
+  std::abort();
+}
+
+// Decodes `text` (a batch) both ways. Text that simdjson refuses and nlohmann reads (an
+// integer beyond 64 bits) is refused by the import path as malformed, which is allowed.
+void CheckImportPathAgrees(const std::string& text, const Projection& projection) {
+  auto parsed = api::ParseJson(text);
+  if (!parsed.ok()) return;
+  simdjson::dom::parser parser;
+  simdjson::dom::element document;
+  if (parser.parse(text).get(document) != simdjson::SUCCESS) return;
+  auto expected = api::DecodeBatchRequest(*parsed, projection);
+  auto actual = api::DecodeSimdBatchRequest(document, projection);
+  if (expected.ok() != actual.ok()) {
+    Fail("import path disagrees: " + (expected.ok() ? std::string("ok") : expected.status().ToString()) +
+         " vs " + (actual.ok() ? std::string("ok") : actual.status().ToString()));
+  }
+  if (!expected.ok()) {
+    if (expected.status().ToString() != actual.status().ToString()) {
+      Fail("import path errs differently: " + expected.status().ToString() + " vs " +
+           actual.status().ToString());
+    }
+    return;
+  }
+  if (expected->commands.size() != actual->commands.size() ||
+      expected->idempotency_key != actual->idempotency_key ||
+      expected->expected_version.has_value() != actual->expected_version.has_value() ||
+      (expected->expected_version && expected->expected_version->ToString() != actual->expected_version->ToString())) {
+    Fail("import path decodes a different batch");
+  }
+  for (std::size_t i = 0; i < expected->commands.size(); ++i) {
+    if (api::CommandToJson(expected->commands[i]) != api::CommandToJson(actual->commands[i])) {
+      Fail("import path decodes a different command: " + api::CommandToJson(expected->commands[i]).dump() +
+           " vs " + api::CommandToJson(actual->commands[i]).dump());
+    }
+  }
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace registry;
-  auto json = api::ParseJson(fuzz::AsText(data, size));
+  const std::string_view text = fuzz::AsText(data, size);
+  auto json = api::ParseJson(text);
   if (!json.ok()) return 0;
   const Projection& projection = fuzz::SeededProjection();
-  if (json->is_object() && json->contains("commands")) {
+  const bool batch_body = json->is_object() && json->contains("commands");
+  CheckImportPathAgrees(batch_body ? std::string(text) : R"({"commands":[)" + std::string(text) + "]}",
+                        projection);
+  if (batch_body) {
     auto batch = api::DecodeBatchRequest(*json, projection);
     if (batch.ok()) (void)DecideAll(projection, batch->commands);
     return 0;
