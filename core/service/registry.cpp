@@ -342,8 +342,23 @@ bool ChangesTranslation(const std::vector<Event>& events) {
 }  // namespace
 
 std::vector<Result<WriteResult>> Registry::ExecuteBatches(std::span<const BatchToWrite> batches) {
+  class Given : public BatchSource {
+   public:
+    explicit Given(std::span<const BatchToWrite> b) : batches_(b) {}
+    std::size_t size() const override { return batches_.size(); }
+    bool ReadsProjection(std::size_t) const override { return false; }
+    Result<BatchToWrite> Batch(std::size_t i, const Projection&) override { return batches_[i]; }
+
+   private:
+    std::span<const BatchToWrite> batches_;
+  } given(batches);
+  return ExecuteBatches(given);
+}
+
+std::vector<Result<WriteResult>> Registry::ExecuteBatches(BatchSource& source) {
   std::vector<Result<WriteResult>> results;
-  if (batches.empty()) return results;
+  const std::size_t count = source.size();
+  if (count == 0) return results;
   // A batch appended (durable) but not yet folded in: the second thread folds it in, then
   // decides the batch after the one being appended.
   std::vector<PreparedWrite> unfolded;
@@ -355,8 +370,19 @@ std::vector<Result<WriteResult>> Registry::ExecuteBatches(std::span<const BatchT
     results.push_back(std::move(FoldIn(writes, std::move(appended), head).front()));
     writes.clear();
   };
+  // Batch i, made once (on whichever thread first needs it; the other reads it only after
+  // that thread is done).
+  std::vector<std::optional<Result<BatchToWrite>>> made(count);
+  auto make = [&](std::size_t i) -> const Result<BatchToWrite>& {
+    if (!made[i]) made[i] = source.Batch(i, *projection_);
+    return *made[i];
+  };
+  auto prepare = [&](std::size_t i) -> Result<PreparedWrite> {
+    REGISTRY_ASSIGN_OR_RETURN(BatchToWrite b, make(i));
+    return Prepare(b.commands, b.options);
+  };
 
-  Result<PreparedWrite> current = Prepare(batches[0].commands, batches[0].options);
+  Result<PreparedWrite> current = prepare(0);
   for (std::size_t i = 0;; ++i) {
     if (!current.ok()) {
       fold_in(unfolded, unfolded_appended, unfolded_head);
@@ -366,18 +392,19 @@ std::vector<Result<WriteResult>> Registry::ExecuteBatches(std::span<const BatchT
     std::vector<PreparedWrite> one;
     one.push_back(std::move(current).value());
     const std::vector<Event>& appending = one.front().events;  // Append leaves them be
-    const bool has_next = i + 1 < batches.size();
-    const bool early = has_next && !one.front().retry && !ChangesTranslation(appending);
+    const bool has_next = i + 1 < count;
+    const bool early = has_next && !one.front().retry && !ChangesTranslation(appending) &&
+                       !source.ReadsProjection(i + 1);
     const std::int64_t first_position = head().position + 1;
-    // While this batch is appended, the second thread folds in the one before and decides
-    // the next as if this one were recorded. Nothing else changes the projection or this
-    // batch's events until it is done.
+    // While this batch is appended, the second thread folds in the one before, then makes
+    // and decides the next as if this one were recorded. Nothing else changes the
+    // projection or this batch's events until it is done.
     std::future<Result<PreparedWrite>> next;
     if (early || !unfolded.empty()) {
       next = std::async(std::launch::async, [&, i]() -> Result<PreparedWrite> {
         fold_in(unfolded, unfolded_appended, unfolded_head);
         if (!early) return PreparedWrite{};
-        const BatchToWrite& b = batches[i + 1];
+        REGISTRY_ASSIGN_OR_RETURN(BatchToWrite b, make(i + 1));
         REGISTRY_ASSIGN_OR_RETURN(PreparedWrite write, Translate(b.commands, b.options));
         REGISTRY_RETURN_IF_ERROR(projection_->Check(appending, write.events, first_position));
         return write;
@@ -391,15 +418,14 @@ std::vector<Result<WriteResult>> Registry::ExecuteBatches(std::span<const BatchT
       // (again) as ExecuteBatch would decide it, after it.
       fold_in(one, appended, appended_head);
       if (!results.back().ok() || !has_next) return results;
-      const BatchToWrite& b = batches[i + 1];
-      current = Prepare(b.commands, b.options);
+      current = prepare(i + 1);
       continue;
     }
     unfolded = std::move(one);
     unfolded_appended = std::move(appended);
     unfolded_head = appended_head;
     // A retry skips the rules, whatever they said; the store recognises it.
-    if (Status s = NoteRetry(*decided, batches[i + 1].options); !s.ok()) decided = s;
+    if (Status s = NoteRetry(*decided, made[i + 1]->value().options); !s.ok()) decided = s;
     current = std::move(decided);
   }
 }

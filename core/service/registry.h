@@ -92,6 +92,20 @@ struct BatchToWrite {
   WriteOptions options;
 };
 
+// ExecuteBatches' batches, made as they are needed (an import decodes each batch on the
+// thread that decides it). Batch(i) is called once for each i, in order, on either of
+// ExecuteBatches' threads; what it returns must live until ExecuteBatches returns.
+class BatchSource {
+ public:
+  virtual ~BatchSource() = default;
+  virtual std::size_t size() const = 0;
+  // Whether making batch i reads the projection (decoding a correction merges fields into
+  // the fact as recorded): then it is made only after the batches before it are folded in.
+  virtual bool ReadsProjection(std::size_t i) const = 0;
+  // Batch i; an error refuses it, as a rule would.
+  virtual Result<BatchToWrite> Batch(std::size_t i, const Projection& projection) = 0;
+};
+
 // Folds events (projection.position(), up_to] of `store` into `projection`, scanning and
 // decoding on a second thread for long stretches. DataLoss naming the position when an
 // event cannot be decoded or the log ends early. With `versions`, also notes every
@@ -135,6 +149,7 @@ class Registry {
   // before registers an entity or amends a fact, or the early decision refused), the
   // batch is decided again once the one before is folded in, and that decision stands.
   std::vector<Result<WriteResult>> ExecuteBatches(std::span<const BatchToWrite> batches);
+  std::vector<Result<WriteResult>> ExecuteBatches(BatchSource& batches);
 
   // Held by readers of projection() on threads other than the writer's.
   std::shared_lock<std::shared_mutex> ReadLock() const { return std::shared_lock(mutex_); }

@@ -209,5 +209,61 @@ TEST_CASE("Registry: ExecuteBatches recognises a retried batch by its idempotenc
   CHECK(registry->head().position == 4);
 }
 
+// Batches made on demand, as an import decodes them; it notes what each saw.
+class RecordingSource : public BatchSource {
+ public:
+  RecordingSource(std::vector<std::vector<Command>> batches, std::size_t reads_projection, std::size_t fails)
+      : calls_(batches.size(), 0), seen_(batches.size(), -1), batches_(std::move(batches)),
+        reads_(reads_projection), fails_(fails) {
+    options_.recorded_by = "t";
+  }
+  std::size_t size() const override { return batches_.size(); }
+  bool ReadsProjection(std::size_t i) const override { return i == reads_; }
+  Result<BatchToWrite> Batch(std::size_t i, const Projection& projection) override {
+    ++calls_[i];
+    seen_[i] = projection.position();
+    if (i == fails_) return InvalidArgument("batch " + std::to_string(i) + " does not decode", "test");
+    return BatchToWrite{batches_[i], options_};
+  }
+  std::vector<int> calls_;
+  std::vector<std::int64_t> seen_;  // the projection's position when each batch was made
+
+ private:
+  std::vector<std::vector<Command>> batches_;
+  std::size_t reads_, fails_;
+  WriteOptions options_;
+};
+
+TEST_CASE("Registry: ExecuteBatches makes each batch once, one that reads the projection after the rest") {
+  const std::vector<std::vector<Command>> batches = {
+      {ApproveApplication{"BRB", Day("2022-11-30"), "", "", "", true}},
+      {ApproveApplication{"RUS", Day("2021-04-19"), "", "", "", true}},
+      {RetractEvent{2, "test"}},
+      {ApproveApplication{"LBN", Day("2019-11-26"), "", "", "", false}},
+  };
+  SUBCASE("every batch recorded") {
+    auto registry = OpenRegistry(":memory:");
+    RecordingSource source(batches, 2, 99);
+    const auto results = registry->ExecuteBatches(source);
+    REQUIRE(results.size() == 4);
+    for (const auto& r : results) REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    CHECK(source.calls_ == std::vector<int>{1, 1, 1, 1});
+    CHECK(source.seen_[2] == 4);  // batches 0 and 1 (two events each) were folded in first
+    CHECK(registry->head().position == 6);  // LBN is approved, not admitted: one event
+  }
+  SUBCASE("a batch that cannot be made is refused, and ends the run") {
+    auto registry = OpenRegistry(":memory:");
+    RecordingSource source(batches, 99, 2);
+    const auto results = registry->ExecuteBatches(source);
+    REQUIRE(results.size() == 3);
+    CHECK(results[1].ok());
+    REQUIRE_FALSE(results[2].ok());
+    CHECK(results[2].status().message() == "batch 2 does not decode");
+    CHECK(source.calls_ == std::vector<int>{1, 1, 1, 0});
+    CHECK(registry->head().position == 4);
+    CHECK(registry->projection().position() == 4);
+  }
+}
+
 }  // namespace
 }  // namespace registry::service
