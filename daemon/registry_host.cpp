@@ -85,7 +85,7 @@ void RegistryHost::SubmitWrite(std::vector<Command> commands, service::WriteOpti
   {
     std::lock_guard lock(write_mutex_);
     if (!stopping_) {
-      writes_.push_back({std::move(commands), std::move(options), std::move(done), {}});
+      writes_.push_back({std::move(commands), std::move(options), std::move(done), {}, {}});
       queued = true;
     }
   }
@@ -99,18 +99,19 @@ void RegistryHost::SubmitWrite(std::vector<Command> commands, service::WriteOpti
   });
 }
 
-void RegistryHost::SubmitExclusive(std::function<Result<service::WriteResult>(service::Registry&)> job,
-                                   WriteDone done) {
+void RegistryHost::SubmitExclusive(ExclusiveJob job, ExclusiveDone done) {
   {
     std::lock_guard lock(write_mutex_);
     if (!stopping_) {
-      writes_.push_back({{}, {}, std::move(done), std::move(job)});
+      writes_.push_back({{}, {}, {}, std::move(job), std::move(done)});
       write_ready_.notify_one();
       return;
     }
   }
   boost::asio::post(io_, [done = std::move(done)] {
-    done(Unavailable("registryd is shutting down", "shutting_down"));
+    std::vector<Result<service::WriteResult>> refused;
+    refused.emplace_back(Unavailable("registryd is shutting down", "shutting_down"));
+    done(std::move(refused));
   });
 }
 
@@ -154,10 +155,9 @@ void RegistryHost::CommitGroup(std::vector<PendingWrite>& taken, std::deque<Pend
   auto job = std::find_if(taken.begin(), taken.end(), [](const PendingWrite& w) { return bool(w.exclusive); });
   if (job != taken.end()) {
     if (job == taken.begin()) {
-      std::vector<Result<service::WriteResult>> results;
-      results.push_back(job->exclusive(*registry_));
+      std::vector<Result<service::WriteResult>> results = job->exclusive(*registry_);
       Publish(results);
-      boost::asio::post(io_, [done = std::move(job->done), r = std::move(results.front())]() mutable {
+      boost::asio::post(io_, [done = std::move(job->exclusive_done), r = std::move(results)]() mutable {
         done(std::move(r));
       });
       for (auto it = std::next(job); it != taken.end(); ++it) deferred.push_back(std::move(*it));
@@ -197,10 +197,19 @@ void RegistryHost::CommitGroup(std::vector<PendingWrite>& taken, std::deque<Pend
 }
 
 void RegistryHost::Publish(std::vector<Result<service::WriteResult>>& results) {
+  // Only the ring's worth of the newest events goes to the io thread (an import records
+  // many more); the feed reads older ones from the log.
+  std::size_t total = 0;
+  for (const Result<service::WriteResult>& r : results) total += r.ok() ? r->recorded.size() : 0;
+  std::size_t skip = total > kRingEvents ? total - kRingEvents : 0;
   std::vector<store::RecordedEvent> events;
+  events.reserve(total - skip);
   for (Result<service::WriteResult>& r : results) {
     if (!r.ok()) continue;
-    std::move(r->recorded.begin(), r->recorded.end(), std::back_inserter(events));
+    const std::size_t skipped = std::min(skip, r->recorded.size());
+    skip -= skipped;
+    std::move(r->recorded.begin() + static_cast<std::ptrdiff_t>(skipped), r->recorded.end(),
+              std::back_inserter(events));
     r->recorded.clear();
     writes_committed_.fetch_add(1);
   }
@@ -212,6 +221,11 @@ void RegistryHost::Publish(std::vector<Result<service::WriteResult>>& results) {
 }
 
 void RegistryHost::Published(std::vector<store::RecordedEvent> events, store::Head head) {
+  // The ring holds consecutive positions: after a gap (Publish kept only the newest), it
+  // starts again.
+  if (!events.empty() && !ring_.empty() && events.front().position != ring_.back().event.position + 1) {
+    ring_.clear();
+  }
   for (store::RecordedEvent& e : events) ring_.push_back({std::move(e), {}});
   while (ring_.size() > kRingEvents) ring_.pop_front();
   if (head.position == head_.position) return;

@@ -51,6 +51,10 @@ FeedLine FeedLineOf(const service::LoggedEvent& event);
 class RegistryHost {
  public:
   using WriteDone = std::function<void(Result<service::WriteResult>)>;
+  // A job that needs the writer to itself (a restore, an import), and its completion: one
+  // result per write it tried, in order.
+  using ExclusiveJob = std::function<std::vector<Result<service::WriteResult>>(service::Registry&)>;
+  using ExclusiveDone = std::function<void(std::vector<Result<service::WriteResult>>)>;
 
   // `db_path` is opened a second time, read-only, for the reader thread.
   RegistryHost(std::unique_ptr<service::Registry> registry, std::string db_path,
@@ -74,8 +78,9 @@ class RegistryHost {
 
   // Queues a write; `done` runs on the io executor once it is durable and visible.
   void SubmitWrite(std::vector<Command> commands, service::WriteOptions options, WriteDone done);
-  // Queues a job that needs the writer to itself (a restore); it runs between groups.
-  void SubmitExclusive(std::function<Result<service::WriteResult>(service::Registry&)> job, WriteDone done);
+  // Queues an exclusive job; it runs between groups, and its events reach the feed as a
+  // group's do.
+  void SubmitExclusive(ExclusiveJob job, ExclusiveDone done);
   // Runs `job` on the reader thread. The job posts its own completion.
   void SubmitRead(std::function<void(ReaderContext&)> job);
 
@@ -101,7 +106,8 @@ class RegistryHost {
     std::vector<Command> commands;
     service::WriteOptions options;
     WriteDone done;
-    std::function<Result<service::WriteResult>(service::Registry&)> exclusive;  // or a job
+    ExclusiveJob exclusive;  // or a job
+    ExclusiveDone exclusive_done;
   };
   void WriterLoop();
   void ReaderLoop();

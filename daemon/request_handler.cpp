@@ -89,7 +89,7 @@ Status MethodNotAllowed(const std::string& method, const char* allowed) {
 std::string EndpointOf(std::string_view target) {
   static const char* const kKnown[] = {"health", "count",  "members", "pending", "states",  "sessions",
                                        "timeline", "events", "verify", "backup",  "feed",    "commands",
-                                       "batch",  "restore",  "chart.svg"};
+                                       "batch",  "restore",  "import",   "chart.svg"};
   target = target.substr(0, target.find('?'));
   if (target == "/metrics") return "metrics";
   if (!target.starts_with("/v1/")) return "other";
@@ -171,6 +171,7 @@ RequestHandler::RequestHandler(RegistryHost& host, WriterPolicy writers, Clock& 
     : host_(host), writers_(std::move(writers)), clock_(clock) {}
 
 std::size_t RequestHandler::BodyLimitFor(std::string_view target) {
+  if (target.starts_with("/v1/import")) return api::kMaxImportBody;
   return target.starts_with("/v1/batch") || target.starts_with("/v1/restore") ? kMaxBatchBody
                                                                              : kMaxCommandBody;
 }
@@ -292,7 +293,7 @@ void RequestHandler::Route(const HttpRequest& request, const Peer& peer,
   const bool get = request.method == "GET" || request.method == "HEAD";
   const std::string resource = s.size() > 1 ? s[1] : "";
 
-  if (resource == "commands" || resource == "batch" || resource == "restore") {
+  if (resource == "commands" || resource == "batch" || resource == "restore" || resource == "import") {
     if (s.size() != 2) return not_found();
     if (request.method != "POST") return respond(ErrorResponse(MethodNotAllowed(request.method, "POST")));
     return Write(t, request, peer, std::move(respond));
@@ -532,6 +533,7 @@ void RequestHandler::Write(const Target& target, const HttpRequest& request, con
   if (host_.stopping()) {
     return respond(ErrorResponse(Unavailable("registryd is shutting down", "shutting_down")));
   }
+  if (target.segments[1] == "import") return Import(request.body, peer, std::move(respond));
   auto body = api::ParseJson(request.body, BodyLimitFor(request.target));
   if (!body.ok()) return respond(ErrorResponse(body.status()));
 
@@ -555,9 +557,11 @@ void RequestHandler::Write(const Target& target, const HttpRequest& request, con
     }
     return host_.SubmitExclusive(
         [events = std::move(events)](service::Registry& registry) mutable {
-          return registry.Restore(std::move(events));
+          std::vector<Result<service::WriteResult>> results;
+          results.push_back(registry.Restore(std::move(events)));
+          return results;
         },
-        std::move(done));
+        [done](std::vector<Result<service::WriteResult>> results) { done(std::move(results.front())); });
   }
   std::vector<Command> commands;
   service::WriteOptions options;
@@ -578,6 +582,38 @@ void RequestHandler::Write(const Target& target, const HttpRequest& request, con
   });
   if (!decoded.ok()) return respond(ErrorResponse(decoded));
   host_.SubmitWrite(std::move(commands), std::move(options), std::move(done));
+}
+
+void RequestHandler::Import(std::string body, const Peer& peer, std::function<void(HttpResponse)> respond) {
+  auto done = [respond = std::move(respond)](std::vector<Result<service::WriteResult>> results) {
+    json answer = {{"batches", api::ImportSummary(results)}};
+    std::size_t events = 0;
+    bool all_duplicates = true;
+    for (const auto& r : results) {
+      if (!r.ok()) continue;
+      if (!r->duplicate) events += r->positions.size();
+      all_duplicates = all_duplicates && r->duplicate;
+    }
+    answer["events_recorded"] = events;
+    const Status& last = results.back().status();
+    if (results.back().ok()) {
+      answer["position"] = results.back()->head;
+      return respond(JsonResponse(answer, "", all_duplicates ? 200 : 201));
+    }
+    // The batches before the refused one are recorded: the answer says which.
+    HttpResponse r = ErrorResponse(last);
+    json error = api::ErrorJson(last);
+    if (auto refused = api::RefusedBatch(results)) error["refused_batch"] = *refused;
+    error["batches"] = std::move(answer["batches"]);
+    error["events_recorded"] = events;
+    r.body = api::DumpJson(error) + "\n";
+    respond(std::move(r));
+  };
+  host_.SubmitExclusive(
+      [body = std::move(body), user = peer.user](service::Registry& registry) {
+        return api::RecordImport(body, registry, user);
+      },
+      std::move(done));
 }
 
 }  // namespace registry::daemon

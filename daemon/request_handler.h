@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/api/import_request.h"
 #include "core/base/clock.h"
 #include "daemon/metrics.h"
 #include "daemon/peer_credentials.h"
@@ -61,6 +62,7 @@ inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 // Request bodies above this are refused with 413 (batches may be larger).
 inline constexpr std::size_t kMaxCommandBody = 1 << 20;
 inline constexpr std::size_t kMaxBatchBody = 16 << 20;  // batches and restores
+inline constexpr std::size_t kMaxBodyOfAny = api::kMaxImportBody;  // imports, the largest
 
 class RequestHandler {
  public:
@@ -97,6 +99,8 @@ class RequestHandler {
   void Route(const HttpRequest& request, const Peer& peer, std::function<void(HttpResponse)> respond);
   void Read(const Target& target, const HttpRequest& request, Answer answer,
             std::function<void(HttpResponse)> respond);
+  // POST /v1/import: the batches go to the writer whole, parsed and decoded there.
+  void Import(std::string body, const Peer& peer, std::function<void(HttpResponse)> respond);
   void Write(const Target& target, const HttpRequest& request, const Peer& peer,
              std::function<void(HttpResponse)> respond);
   void Events(const Target& target, const HttpRequest& request,

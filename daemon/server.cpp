@@ -228,7 +228,7 @@ awaitable<void> Server::State::Serve(local::socket socket) {
     }
     http::request_parser<http::string_body> parser;
     parser.header_limit(kMaxHeaderBytes);
-    parser.body_limit(kMaxBatchBody);  // the largest; each target's own limit is checked below
+    parser.body_limit(kMaxBodyOfAny);  // each target's own limit is checked below
     conn.idle = true;
     conn.Allow(options.idle_timeout);
     error_code ec;

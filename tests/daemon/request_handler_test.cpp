@@ -110,5 +110,126 @@ TEST_CASE("RequestHandler: a cached answer's bytes are made once, counted per hi
   CHECK(serialized == 2);
 }
 
+// POST /v1/import, as registryctl import sends it.
+HttpRequest Import(const std::string& body) { return {"POST", "/v1/import", "application/json", "", body}; }
+nlohmann::json Body(const HttpResponse& r) { return nlohmann::json::parse(r.body); }
+std::string Batch(const std::string& commands, const std::string& key = "") {
+  return R"({"commands":[)" + commands + "]" + (key.empty() ? "" : R"(,"idempotency_key":")" + key + "\"") + "}";
+}
+const std::string kKuwait = R"({"command":"grant_observer_status","state":"KWT","date":"2017-06-01"})";
+const std::string kQatar = R"({"command":"grant_observer_status","state":"QAT","date":"2017-06-01"})";
+const std::string kSession =
+    R"({"command":"open_session","body":"Council","number":110,"opening_date":"2019-11-26"})";
+
+TEST_CASE("RequestHandler: an import records its batches in order, each once") {
+  Served served;
+  const std::string body = R"({"batches":[)" + Batch(kKuwait, "6f1c2a4e-0b5d-4c3e-9a7f-2d8e1b0c4a51") + "," +
+                           Batch(kQatar + "," + kSession, "6f1c2a4e-0b5d-4c3e-9a7f-2d8e1b0c4a52") + "]}";
+  HttpResponse first = served.Run(Import(body));
+  REQUIRE_MESSAGE(first.status == 201, first.body);
+  nlohmann::json answer = Body(first);
+  CHECK(answer["events_recorded"] == 3);
+  CHECK(answer["position"] == 3);
+  REQUIRE(answer["batches"].size() == 2);
+  CHECK(answer["batches"][0] == nlohmann::json{{"events", 1}, {"first_position", 1}, {"last_position", 1},
+                                               {"duplicate", false}});
+  CHECK(answer["batches"][1]["first_position"] == 2);
+  CHECK(answer["batches"][1]["last_position"] == 3);
+  CHECK(served.Run({"GET", "/v1/count?as_of=2018-01-01", "", "", ""}).body.find("\"observers\": 2") !=
+        std::string::npos);
+
+  // The same again: every batch is found recorded; nothing is added.
+  HttpResponse again = served.Run(Import(body));
+  CHECK(again.status == 200);
+  CHECK(Body(again)["events_recorded"] == 0);
+  CHECK(Body(again)["batches"][1]["duplicate"] == true);
+  CHECK(served.host.head() == 3);
+}
+
+TEST_CASE("RequestHandler: an import stops at the first batch refused, naming it; the ones before stay") {
+  Served served;
+  const std::string refused_rule = R"({"command":"end_observer_status","state":"FRA","date":"2018-01-01"})";
+  HttpResponse r = served.Run(Import(R"({"batches":[)" + Batch(kKuwait) + "," + Batch(kQatar + "," + refused_rule) +
+                                     "," + Batch(kSession) + "]}"));
+  CHECK(r.status >= 400);
+  nlohmann::json answer = Body(r);
+  CHECK(answer["refused_batch"] == 1);
+  CHECK(answer["batches"].size() == 1);  // batch 0, recorded
+  CHECK(answer["events_recorded"] == 1);
+  CHECK(answer["error"]["message"].get<std::string>().starts_with("batches[1]: "));
+  CHECK(served.host.head() == 1);  // batch 1 is atomic; batch 2 was not tried
+
+  // A batch that does not decode is refused the same way, by its command's index.
+  HttpResponse bad = served.Run(Import(R"({"batches":[)" + Batch(kQatar) + "," +
+                                       Batch(kSession + R"(,{"command":"open_session","body":1})") + "]}"));
+  CHECK(bad.status == 400);
+  CHECK(Body(bad)["refused_batch"] == 1);
+  CHECK(Body(bad)["error"]["message"].get<std::string>().starts_with("batches[1]: commands[1]: open_session: "));
+  CHECK(served.host.head() == 2);
+}
+
+TEST_CASE("RequestHandler: an import's correction reads the fact as the batches before it recorded it") {
+  Served served;
+  const std::string correct =
+      R"({"command":"correct_event","position":1,"fields":{"date":"2017-06-02"},"reason":"typo"})";
+  HttpResponse r = served.Run(Import(R"({"batches":[)" + Batch(kKuwait) + "," + Batch(correct) + "]}"));
+  REQUIRE_MESSAGE(r.status == 201, r.body);
+  CHECK(served.Run({"GET", "/v1/count?as_of=2017-06-01", "", "", ""}).body.find("\"observers\": 0") !=
+        std::string::npos);
+  CHECK(served.Run({"GET", "/v1/count?as_of=2017-06-02", "", "", ""}).body.find("\"observers\": 1") !=
+        std::string::npos);
+}
+
+TEST_CASE("RequestHandler: an import body that is not a list of batches records nothing and says why") {
+  Served served;
+  struct Case {
+    std::string body, reason;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"({"batches":[)", "malformed_json"},
+           {R"({"batches":[]})", "missing_field"},
+           {R"({"batch":[]})", "unknown_field"},
+           {R"({"batches":{}})", "wrong_type"},
+           {R"([])", "wrong_type"},
+           {std::string(40, '[') + std::string(40, ']'), "json_too_deep"},
+           {"{\"batches\":[{\"commands\":[{\"command\":\"x\xff\"}]}]}", "malformed_json"},  // not UTF-8
+       }) {
+    HttpResponse r = served.Run(Import(c.body));
+    CHECK_MESSAGE(r.status == 400, c.body);
+    CHECK_MESSAGE(Body(r)["error"]["reason"] == c.reason, c.body, " ", r.body);
+    CHECK_MESSAGE(!Body(r).contains("refused_batch"), c.body);
+  }
+  CHECK(served.host.head() == 0);
+}
+
+TEST_CASE("RequestHandler: after an import larger than the feed's ring, the ring holds the newest events") {
+  Served served;
+  std::string body = R"({"batches":[)" + Batch(kSession);
+  for (int b = 0; b < 5; ++b) {
+    std::string commands;
+    for (int i = 0; i < 5000; ++i) {
+      commands += std::string(i ? "," : "") + R"({"command":"schedule_panel","session":"council-110","title":"P)" +
+                  std::to_string(b * 5000 + i) + "\"}";
+    }
+    body += "," + Batch(commands);
+  }
+  body += "]}";
+  REQUIRE(served.Run(Import(body)).status == 201);
+  REQUIRE(served.host.head() == 25'001);
+  std::vector<FeedLine> lines;
+  CHECK(!served.host.FromRing(1, 10, lines));  // older than the ring: the feed reads the log
+  REQUIRE(served.host.FromRing(25'000, 10, lines));
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].position == 25'000);
+  CHECK(lines[1].json.find("\"P24999\"") != std::string::npos);
+  // A write after it extends the ring where the import left it.
+  REQUIRE(served.Run(Import(R"({"batches":[)" + Batch(kKuwait) + "]}")).status == 201);
+  lines.clear();
+  REQUIRE(served.host.FromRing(25'001, 10, lines));
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[1].position == 25'002);
+  CHECK(lines[1].json.find("KWT") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace registry::daemon

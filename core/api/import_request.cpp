@@ -1,0 +1,124 @@
+#include "core/api/import_request.h"
+
+#include <simdjson.h>
+
+#include <optional>
+
+#include "core/api/command_json.h"
+#include "core/api/json_parse.h"
+
+namespace registry::api {
+namespace {
+
+using simdjson::dom::element;
+
+Status Malformed(simdjson::error_code error) {
+  if (error == simdjson::DEPTH_ERROR) {
+    return InvalidArgument("the body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels",
+                           "json_too_deep");
+  }
+  return InvalidArgument(std::string("the body is not valid JSON: ") + simdjson::error_message(error),
+                         "malformed_json");
+}
+
+// The batches of {"batches": [...]}, or why the body is not that.
+Result<std::vector<element>> BatchesOf(simdjson::dom::parser& parser, std::string_view body) {
+  if (body.size() > kMaxImportBody) {
+    return ResourceExhausted("an import body holds at most " + std::to_string(kMaxImportBody >> 20) + " MiB",
+                             "body_too_large");
+  }
+  if (auto error = parser.allocate(body.size(), kMaxJsonDepth); error) return Malformed(error);
+  element root;
+  if (auto error = parser.parse(body.data(), body.size()).get(root); error) return Malformed(error);
+  simdjson::dom::object object;
+  if (root.get_object().get(object) != simdjson::SUCCESS) {
+    return InvalidArgument("an import must be a JSON object {\"batches\": [...]}", "wrong_type");
+  }
+  std::optional<simdjson::dom::array> list;
+  for (simdjson::dom::key_value_pair field : object) {
+    if (field.key != "batches") {
+      return InvalidArgument("import: unknown field '" + std::string(field.key.substr(0, 64)) + "'",
+                             "unknown_field");
+    }
+    simdjson::dom::array array;
+    if (list || field.value.get_array().get(array) != simdjson::SUCCESS) {
+      return InvalidArgument("import: \"batches\" must be one array of batches", "wrong_type");
+    }
+    list = array;
+  }
+  std::vector<element> batches;
+  if (list) {
+    for (element batch : *list) batches.push_back(batch);
+  }
+  if (batches.empty()) {
+    return InvalidArgument("an import needs \"batches\": a non-empty array of batches as POST /v1/batch "
+                           "takes them", "missing_field");
+  }
+  return batches;
+}
+
+// The batches, decoded as ExecuteBatches needs them (on its deciding thread, mostly).
+class ImportBatches : public service::BatchSource {
+ public:
+  ImportBatches(std::vector<element> batches, std::string recorded_by)
+      : batches_(std::move(batches)), decoded_(batches_.size()), recorded_by_(std::move(recorded_by)) {}
+
+  std::size_t size() const override { return batches_.size(); }
+  bool ReadsProjection(std::size_t i) const override { return DecodingReadsProjection(batches_[i]); }
+  Result<service::BatchToWrite> Batch(std::size_t i, const Projection& projection) override {
+    REGISTRY_ASSIGN_OR_RETURN(decoded_[i], DecodeSimdBatchRequest(batches_[i], projection));
+    service::WriteOptions options;
+    options.idempotency_key = decoded_[i].idempotency_key;
+    options.expected_version = decoded_[i].expected_version;
+    options.recorded_by = recorded_by_;
+    return service::BatchToWrite{decoded_[i].commands, std::move(options)};
+  }
+
+ private:
+  std::vector<element> batches_;
+  std::vector<BatchRequest> decoded_;  // sized once: the threads touch distinct elements
+  std::string recorded_by_;
+};
+
+}  // namespace
+
+std::vector<Result<service::WriteResult>> RecordImport(std::string_view body, service::Registry& registry,
+                                                       const std::string& recorded_by) {
+  std::vector<Result<service::WriteResult>> results;
+  simdjson::dom::parser parser;
+  auto batches = BatchesOf(parser, body);
+  if (!batches.ok()) {
+    results.emplace_back(batches.status());
+    return results;
+  }
+  ImportBatches source(std::move(batches).value(), recorded_by);
+  results = registry.ExecuteBatches(source);
+  if (!results.back().ok()) {
+    results.back() = results.back().status().WithContext("batches[" + std::to_string(results.size() - 1) + "]");
+  }
+  return results;
+}
+
+std::optional<std::size_t> RefusedBatch(const std::vector<Result<service::WriteResult>>& results) {
+  // RecordImport names a refused batch in its error, and only then.
+  if (results.empty() || results.back().ok() || !results.back().status().message().starts_with("batches[")) {
+    return std::nullopt;
+  }
+  return results.size() - 1;
+}
+
+nlohmann::json ImportSummary(const std::vector<Result<service::WriteResult>>& results) {
+  nlohmann::json batches = nlohmann::json::array();
+  for (const Result<service::WriteResult>& r : results) {
+    if (!r.ok()) break;
+    nlohmann::json b = {{"events", r->positions.size()}, {"duplicate", r->duplicate}};
+    if (!r->positions.empty()) {
+      b["first_position"] = r->positions.front();
+      b["last_position"] = r->positions.back();
+    }
+    batches.push_back(std::move(b));
+  }
+  return batches;
+}
+
+}  // namespace registry::api
