@@ -146,7 +146,7 @@ TEST_CASE("RequestHandler: an import records its batches in order, each once") {
   CHECK(served.host.head() == 3);
 }
 
-TEST_CASE("RequestHandler: an import stops at the first batch refused, naming it; the ones before stay") {
+TEST_CASE("RequestHandler: an import stops at the first batch refused and names it, keeping the ones before") {
   Served served;
   const std::string refused_rule = R"({"command":"end_observer_status","state":"FRA","date":"2018-01-01"})";
   HttpResponse r = served.Run(Import(R"({"batches":[)" + Batch(kKuwait) + "," + Batch(kQatar + "," + refused_rule) +
