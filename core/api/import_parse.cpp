@@ -1,5 +1,7 @@
 #include "core/api/import_parse.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -31,6 +33,124 @@ Result<nlohmann::json> ParseCommandLine(std::string_view line) {
     return InvalidArgument("the object has no \"command\" naming what to record", "missing_field");
   }
   return j;
+}
+
+struct LineClassifier::Impl {
+  simdjson::dom::parser parser{kMaxJsonBytes};
+};
+
+LineClassifier::LineClassifier() : impl_(std::make_unique<Impl>()) {
+  // Grows, up to kMaxJsonBytes, for longer lines; if this fails, the first parse says so.
+  if (impl_->parser.allocate(4096, kMaxJsonDepth) != simdjson::SUCCESS) return;
+}
+LineClassifier::~LineClassifier() = default;
+
+namespace {
+
+void AppendEscaped(std::string_view text, std::string& out) {  // as nlohmann escapes
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t plain = 0;  // the start of a run that needs no escaping, appended whole
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    if (b > 0x1F && b != '"' && b != '\\') continue;
+    out.append(text.data() + plain, i - plain);
+    plain = i + 1;
+    switch (b) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out += kHex[b >> 4];
+        out += kHex[b & 0xF];
+    }
+  }
+  out.append(text.data() + plain, text.size() - plain);
+  out += '"';
+}
+
+// Appends `value` as nlohmann::json::dump() would; false for what it formats its own way
+// (a floating-point number, a field named twice), which the caller then has nlohmann write.
+bool AppendCompact(simdjson::dom::element value, std::string& out) {
+  using simdjson::dom::element_type;
+  switch (value.type()) {
+    case element_type::OBJECT: {
+      simdjson::dom::object object;
+      if (value.get_object().get(object) != simdjson::SUCCESS) return false;
+      std::vector<std::pair<std::string_view, simdjson::dom::element>> fields;
+      for (simdjson::dom::key_value_pair field : object) fields.emplace_back(field.key, field.value);
+      std::sort(fields.begin(), fields.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (std::size_t i = 1; i < fields.size(); ++i) {
+        if (fields[i].first == fields[i - 1].first) return false;  // named twice: nlohmann keeps the last
+      }
+      out += '{';
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (i > 0) out += ',';
+        AppendEscaped(fields[i].first, out);
+        out += ':';
+        if (!AppendCompact(fields[i].second, out)) return false;
+      }
+      out += '}';
+      return true;
+    }
+    case element_type::ARRAY: {
+      simdjson::dom::array array;
+      if (value.get_array().get(array) != simdjson::SUCCESS) return false;
+      out += '[';
+      bool first = true;
+      for (simdjson::dom::element item : array) {
+        if (!first) out += ',';
+        first = false;
+        if (!AppendCompact(item, out)) return false;
+      }
+      out += ']';
+      return true;
+    }
+    case element_type::STRING: AppendEscaped(value.get_string().value_unsafe(), out); return true;
+    case element_type::INT64: out += std::to_string(value.get_int64().value_unsafe()); return true;
+    case element_type::UINT64: out += std::to_string(value.get_uint64().value_unsafe()); return true;
+    case element_type::BOOL: out += value.get_bool().value_unsafe() ? "true" : "false"; return true;
+    case element_type::NULL_VALUE: out += "null"; return true;
+    case element_type::DOUBLE: return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+LineHolds LineClassifier::Classify(std::string_view line, std::string& compact) {
+  simdjson::dom::element root;
+  simdjson::dom::object object;
+  if (impl_->parser.parse(line.data(), line.size()).get(root) != simdjson::SUCCESS ||
+      root.get_object().get(object) != simdjson::SUCCESS) {
+    return LineHolds::kOther;
+  }
+  // A field named twice: nlohmann keeps the last, so ParseCommandLine decides.
+  std::string_view keys[16];
+  std::size_t n = 0;
+  for (simdjson::dom::key_value_pair field : object) {
+    if (n == std::size(keys) || std::find(keys, keys + n, field.key) != keys + n) return LineHolds::kOther;
+    keys[n++] = field.key;
+  }
+  auto has = [&](const char* key) { return object.at_key(key).error() == simdjson::SUCCESS; };
+  std::string_view command;
+  if (object.at_key("command").get(command) == simdjson::SUCCESS) {
+    compact.clear();
+    if (!AppendCompact(root, compact)) {  // a floating-point number: rare
+      auto parsed = ParseJson(line);
+      if (!parsed.ok()) return LineHolds::kOther;
+      compact = parsed->dump();
+    }
+    return has("idempotency_key") || has("expected_version") ? LineHolds::kCommandWithMeta
+                                                             : LineHolds::kCommand;
+  }
+  if (!has("command") && has("position") && has("data")) return LineHolds::kExportedEvent;
+  return LineHolds::kOther;
 }
 
 Result<std::vector<std::string>> ParseCsvRecord(std::string_view line) {

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,30 @@ namespace registry::api {
 // A command object: a JSON object with a string "command". Blank lines are not commands
 // (callers skip them).
 Result<nlohmann::json> ParseCommandLine(std::string_view line);
+
+// What a JSON Lines line holds, read with simdjson: a large import's lines are classified
+// at a small fraction of ParseCommandLine's cost. kOther is anything else, or text
+// simdjson refuses (ParseCommandLine says what is wrong with it). For a command, also its
+// compact form as nlohmann::json::dump() writes it (keys sorted, no spaces): registryctl's
+// idempotency keys are computed over that, so that they do not change with the parser.
+// Not thread-safe.
+enum class LineHolds {
+  kCommand,          // a command object, as ParseCommandLine accepts it
+  kCommandWithMeta,  // one that carries its own "idempotency_key" or "expected_version"
+  kExportedEvent,    // an object with "position" and "data" and no "command": an export's line
+  kOther,
+};
+class LineClassifier {
+ public:
+  LineClassifier();
+  ~LineClassifier();
+  // `compact` is set for commands only.
+  LineHolds Classify(std::string_view line, std::string& compact);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // One CSV record (RFC 4180 quoting, on one line). InvalidArgument for an unterminated quote
 // or text after a closing quote.

@@ -146,6 +146,46 @@ TEST_CASE("registryctl: import reports bad lines by number and records nothing, 
   CHECK(Json(Ctl(d, "--json count --as-of 2020-01-01"))["members"] == 1);
 }
 
+TEST_CASE("registryctl: a large import goes in many requests, stops or skips at a refused line, and repeats nothing") {
+  Daemon d;
+  REQUIRE(d.Start());
+  // 40 batches of one command with --batch-size 1: more than one request's worth (32).
+  std::string lines = "{\"command\": \"open_session\", \"body\": \"Council\", \"number\": 110, "
+                      "\"opening_date\": \"2019-11-26\"}\n";
+  for (int i = 2; i <= 40; ++i) {
+    const std::string session = i == 37 ? "council-999" : "council-110";  // line 37: no such session
+    lines += "{\"command\": \"schedule_panel\", \"session\": \"" + session + "\", \"title\": \"Panel " +
+             std::to_string(i) + "\"}\n";
+  }
+  const std::string file = Write(d, "panels.jsonl", lines);
+  auto head = [&] { return Json(Ctl(d, "--json health"))["position"]; };
+
+  Run stopped = Ctl(d, "import --batch-size 1 " + Quote(file));
+  CHECK(stopped.code == 4);  // no such session (HTTP 404)
+  CHECK(stopped.out.find("panels.jsonl:37:") != std::string::npos);
+  CHECK(stopped.out.find("this batch (lines 37-37) was not recorded; earlier batches were") != std::string::npos);
+  CHECK(head() == 36);
+
+  Run skipped = Ctl(d, "--json import --continue --batch-size 1 " + Quote(file));
+  CHECK(skipped.code == 4);
+  CHECK(skipped.out.find("panels.jsonl:37:") != std::string::npos);
+  CHECK(head() == 39);
+  json summary = Json(Run{0, skipped.out.substr(skipped.out.find('{'))});
+  CHECK(summary["already_recorded"] == 36);
+  CHECK(summary["events_recorded"] == 3);
+  CHECK(summary["refused"] == 1);
+
+  // The same commands written another way (keys reordered, no spaces) have the same keys.
+  std::string compact;
+  for (int i = 2; i <= 36; ++i) {
+    compact += "{\"title\":\"Panel " + std::to_string(i) + "\",\"session\":\"council-110\",\"command\":\"schedule_panel\"}\n";
+  }
+  Run again = Ctl(d, "import --batch-size 1 " + Quote(Write(d, "compact.jsonl", compact)));
+  CHECK(again.code == 0);
+  CHECK(again.out.find("35 commands already recorded (nothing duplicated)") != std::string::npos);
+  CHECK(head() == 39);
+}
+
 TEST_CASE("registryctl: export, then import into an empty registry, reproduces every answer") {
   Daemon original;
   REQUIRE(original.Start());

@@ -1,6 +1,10 @@
 // Fuzz target: the import file parsers. The first byte picks JSON Lines or CSV; the
 // rest is split into lines as registryctl import splits a file. For CSV the first line
-// is the header. Every accepted command line must also decode or fail cleanly.
+// is the header. Every accepted command line must also decode or fail cleanly, and
+// registryctl's fast reading of a line (LineClassifier) must agree with ParseCommandLine
+// and write the command as json::dump() does.
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,9 +35,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto lines = Lines(fuzz::AsText(data + 1, size - 1));
   const Projection& projection = fuzz::SeededProjection();
   if (!csv) {
+    static api::LineClassifier classifier;
+    std::string compact;
     for (std::string_view line : lines) {
       auto json = api::ParseCommandLine(line);
       if (json.ok()) (void)api::DecodeCommandRequest(*json, projection);
+      const api::LineHolds holds = classifier.Classify(line, compact);
+      const bool command = holds == api::LineHolds::kCommand || holds == api::LineHolds::kCommandWithMeta;
+      // simdjson may refuse what nlohmann reads (an integer beyond 64 bits); never the reverse.
+      if (command && (!json.ok() || json->dump() != compact)) {
+        std::fprintf(stderr, "fast line reading disagrees: '%s' vs '%s'\n",
+                     json.ok() ? json->dump().c_str() : json.status().ToString().c_str(), compact.c_str());
+        std::abort();
+      }
     }
     return 0;
   }

@@ -1,10 +1,18 @@
 #include "tools/registryctl/importer.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <deque>
 #include <fstream>
+#include <future>
 #include <iostream>
+#include <iterator>
 #include <regex>
+#include <span>
 
 #include "core/api/answer_json.h"
 #include "core/api/import_parse.h"
@@ -17,19 +25,54 @@ namespace {
 
 using nlohmann::json;
 
-bool HasMeta(const json& command) {
-  return command.contains("idempotency_key") || command.contains("expected_version");
-}
+// The file's text: mapped when it is a regular file (a large import's lines are not
+// copied), read otherwise (a pipe).
+class FileText {
+ public:
+  bool Open(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+      void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p != MAP_FAILED) {
+        ::madvise(p, static_cast<std::size_t>(st.st_size), MADV_SEQUENTIAL);
+        mapped_ = std::string_view(static_cast<const char*>(p), static_cast<std::size_t>(st.st_size));
+        ::close(fd);
+        return true;
+      }
+    }
+    ::close(fd);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    read_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    return true;
+  }
+  ~FileText() {
+    if (!mapped_.empty()) ::munmap(const_cast<char*>(mapped_.data()), mapped_.size());
+  }
+  std::string_view text() const { return mapped_.empty() ? std::string_view(read_) : mapped_; }
 
-// A line's command (or exported event) as compact JSON, kept as text: a document per line
-// held a gigabyte for a million lines. The text is what json::dump() writes, so a batch's
-// body and idempotency key are the same bytes as when the documents were kept.
+ private:
+  std::string_view mapped_;
+  std::string read_;
+};
+
+// A command (or exported event) to send: its text as the file has it, trimmed, or as
+// registryctl wrote it for a CSV row. A batch's idempotency key is computed over these.
 struct Line {
-  Line(std::size_t n, const json& parsed) : number(n), command(parsed.dump()), meta(HasMeta(parsed)) {}
   std::size_t number;
-  std::string command;
+  std::string_view command;
   bool meta;  // it carries its own idempotency key or expected version
 };
+
+// object[key], or null when `object` is not an object or has no such member.
+const json& Member(const json& object, const char* key) {
+  static const json kNull;
+  if (!object.is_object()) return kNull;
+  auto it = object.find(key);
+  return it == object.end() ? kNull : *it;
+}
 
 std::uint64_t Fnv1a(std::string_view s, std::uint64_t h) {
   for (char c : s) {
@@ -39,10 +82,11 @@ std::uint64_t Fnv1a(std::string_view s, std::uint64_t h) {
   return h;
 }
 
-// A UUID determined by the batch's content: the same commands give the same key.
-std::string KeyFor(const std::string& body) {
-  const std::uint64_t a = Fnv1a(body, 0xcbf29ce484222325ULL);
-  const std::uint64_t b = Fnv1a(body, 0x84222325cbf29ce4ULL ^ a);
+// A UUID determined by the batch's content (`body` then `tail`): the same commands give
+// the same key.
+std::string KeyFor(std::string_view body, std::string_view tail) {
+  const std::uint64_t a = Fnv1a(tail, Fnv1a(body, 0xcbf29ce484222325ULL));
+  const std::uint64_t b = Fnv1a(tail, Fnv1a(body, 0x84222325cbf29ce4ULL ^ a));
   Uuid::Bytes bytes{};
   for (int i = 0; i < 8; ++i) {
     bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(a >> (56 - 8 * i));
@@ -53,25 +97,29 @@ std::string KeyFor(const std::string& body) {
   return Uuid(bytes).ToString();
 }
 
+// An import request holds up to this many batches, or about this many bytes of them.
+constexpr std::size_t kBatchesPerRequest = 32;
+constexpr std::size_t kRequestBytes = 4 << 20;
+
 class Importer {
  public:
   Importer(client::Connection& c, const ImportOptions& o, std::ostream& out, std::ostream& err)
       : connection_(c), options_(o), out_(out), err_(err), progress_(::isatty(2) && !o.json) {}
 
   int Run() {
-    std::ifstream in(options_.path);
-    if (!in) {
+    if (options_.format != "auto" && options_.format != "csv" && options_.format != "jsonl") {
+      err_ << "registryctl: --format must be auto, jsonl or csv\n";
+      return kUsage;
+    }
+    FileText file;
+    if (!file.Open(options_.path)) {
       err_ << "registryctl: cannot read " << options_.path << "\n";
       return kBadInput;
     }
     bool csv = options_.format == "csv" ||
                (options_.format == "auto" && options_.path.size() > 4 &&
                 options_.path.compare(options_.path.size() - 4, 4, ".csv") == 0);
-    if (options_.format != "auto" && options_.format != "csv" && options_.format != "jsonl") {
-      err_ << "registryctl: --format must be auto, jsonl or csv\n";
-      return kUsage;
-    }
-    if (int code = Parse(in, csv); code != kOk) return code;
+    if (int code = Parse(file.text(), csv); code != kOk) return code;
     if (int code = Send(); code != kOk) return code;
     Summarize();
     return bad_lines_ > 0 || refused_ > 0 ? kBadInput : kOk;
@@ -82,54 +130,72 @@ class Importer {
     err_ << options_.path << ":" << line << ": " << what << "\n";
   }
 
-  int Parse(std::istream& in, bool csv) {
-    std::string text;
+  // Keeps `text` for the import's duration.
+  std::string_view Keep(std::string text) { return owned_.emplace_back(std::move(text)); }
+
+  // A CSV row's commands, or why the row cannot be read.
+  Status ParseCsvLine(std::string_view text, std::size_t number, std::optional<api::CsvColumns>& columns,
+                      bool& header_failed) {
+    REGISTRY_ASSIGN_OR_RETURN(std::vector<std::string> record, api::ParseCsvRecord(text));
+    if (!columns) {
+      auto header = api::ParseCsvHeader(record);
+      if (!header.ok()) {
+        header_failed = true;
+        return header.status();
+      }
+      columns = *header;
+      return Status::Ok();
+    }
+    REGISTRY_ASSIGN_OR_RETURN(std::vector<json> commands, api::CsvRowToCommands(*columns, record));
+    for (const json& c : commands) lines_.push_back({number, Keep(c.dump()), false});
+    return Status::Ok();
+  }
+
+  // A JSON line: a command or an exported event, or why it is neither.
+  Status ParseJsonLine(std::string_view text, std::size_t number) {
+    const api::LineHolds holds = classifier_.Classify(text, compact_);
+    if (holds == api::LineHolds::kExportedEvent || holds == api::LineHolds::kOther) {
+      // The rare and the wrong take the slow path, which says what is wrong.
+      REGISTRY_ASSIGN_OR_RETURN(json parsed, api::ParseJson(text));
+      if (holds == api::LineHolds::kExportedEvent) {
+        if (!lines_.empty() && !restore_) {
+          return InvalidArgument("an exported event among commands; a file is one or the other", "mixed_file");
+        }
+        REGISTRY_RETURN_IF_ERROR(api::RestoredEventFromJson(parsed).status());
+        restore_ = true;
+        lines_.push_back({number, text, false});
+        return Status::Ok();
+      }
+      REGISTRY_RETURN_IF_ERROR(api::ParseCommandLine(text).status());
+      return Internal("a line both fast and slow parsers disagree on");  // cannot happen
+    }
+    if (restore_) {
+      return InvalidArgument("a command among exported events; a file is one or the other", "mixed_file");
+    }
+    // The command as json::dump() writes it: usually the line itself.
+    lines_.push_back({number, compact_ == text ? text : Keep(compact_), holds == api::LineHolds::kCommandWithMeta});
+    return Status::Ok();
+  }
+
+  int Parse(std::string_view file, bool csv) {
     std::size_t number = 0;
     std::optional<api::CsvColumns> columns;
-    while (std::getline(in, text)) {
+    while (!file.empty()) {
+      const std::size_t end = std::min(file.find('\n'), file.size());
+      std::string_view text = file.substr(0, end);
+      file.remove_prefix(std::min(end + 1, file.size()));
       ++number;
-      if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-      if (!csv && text[0] == '#') continue;
-      Status bad;
-      if (csv) {
-        auto record = api::ParseCsvRecord(text);
-        if (!record.ok()) {
-          bad = record.status();
-        } else if (!columns) {
-          auto header = api::ParseCsvHeader(*record);
-          if (!header.ok()) {
-            Problem(number, header.status().message());
-            return kBadInput;  // without a header nothing can be read
-          }
-          columns = *header;
-          continue;
-        } else if (auto commands = api::CsvRowToCommands(*columns, *record); !commands.ok()) {
-          bad = commands.status();
-        } else {
-          for (const json& c : *commands) lines_.emplace_back(number, c);
-        }
-      } else if (auto parsed = api::ParseJson(text); !parsed.ok()) {
-        bad = parsed.status();
-      } else if (parsed->is_object() && !parsed->contains("command") && parsed->contains("position") &&
-                 parsed->contains("data")) {
-        // A line of an export: restored as it was recorded.
-        if (!lines_.empty() && !restore_) {
-          bad = InvalidArgument("an exported event among commands; a file is one or the other", "mixed_file");
-        } else if (auto event = api::RestoredEventFromJson(*parsed); !event.ok()) {
-          bad = event.status();
-        } else {
-          restore_ = true;
-          lines_.emplace_back(number, *parsed);
-        }
-      } else if (restore_) {
-        bad = InvalidArgument("a command among exported events; a file is one or the other", "mixed_file");
-      } else if (auto command = api::ParseCommandLine(text); !command.ok()) {
-        bad = command.status();
-      } else {
-        lines_.emplace_back(number, *command);
+      if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      if (!csv) {  // JSON around the object is whitespace; a CSV row's spaces are its fields'
+        text.remove_prefix(text.find_first_not_of(" \t\r"));
+        text.remove_suffix(text.size() - 1 - text.find_last_not_of(" \t\r"));
+        if (text[0] == '#') continue;
       }
+      bool header_failed = false;
+      Status bad = csv ? ParseCsvLine(text, number, columns, header_failed) : ParseJsonLine(text, number);
       if (!bad.ok()) {
         Problem(number, bad.message());
+        if (header_failed) return kBadInput;  // without a header nothing can be read
         ++bad_lines_;
         if (!options_.keep_going) {
           err_ << "registryctl: nothing was imported; fix the line or pass --continue to skip bad lines\n";
@@ -148,9 +214,9 @@ class Importer {
   }
 
   // The line of a batch's failing command, from "commands[i]: ..." in the message.
-  std::size_t FailingLine(const std::vector<Line>& batch, const json& error) {
+  std::size_t FailingLine(std::span<const Line> batch, const json& error) {
     std::smatch m;
-    std::string message = error.value("error", json::object()).value("message", "");
+    std::string message = error.value("message", "");
     static const std::regex index(R"(commands\[(\d+)\])");
     static const std::regex command(R"(command (\d+) \()");
     if (std::regex_search(message, m, index) || std::regex_search(message, m, command)) {
@@ -161,34 +227,37 @@ class Importer {
     return batch.front().number;
   }
 
-  int Record(const std::vector<Line>& batch) {
-    // {"commands":[...]} as json::dump() writes it; the key is computed over that, and
-    // added as dump() would place it (keys sort: "commands" < "idempotency_key").
-    std::string body = restore_ ? R"({"events":[)" : R"({"commands":[)";
+  // A batch as POST /v1/batch and /v1/import take it. The key is computed over the body
+  // as json::dump() wrote it before the key was added ({"commands":[...]}).
+  std::string BatchBody(std::span<const Line> batch) const {
+    std::size_t size = 64;
+    for (const Line& l : batch) size += l.command.size() + 1;
+    std::string body;
+    body.reserve(size);
+    body += restore_ ? R"({"events":[)" : R"({"commands":[)";
     for (const Line& l : batch) {
       if (&l != &batch.front()) body += ',';
       body += l.command;
     }
-    body += "]}";
-    if (!restore_) {
-      body.pop_back();
-      body += R"(,"idempotency_key":")" + KeyFor(body + "}") + "\"}";
-    }
-    auto posted = Post(restore_ ? "/v1/restore" : "/v1/batch", body);
-    if (!posted.ok()) {
-      err_ << "registryctl: " << posted.status().message() << "\n";
-      return ExitFor(posted.status());
-    }
-    auto [status, answer] = *posted;
-    if (status < 300) {
-      if (answer.value("duplicate", false)) duplicates_ += batch.size();
-      else events_ += answer["events"].size();
-      commands_ += batch.size();
-      return kOk;
-    }
-    const std::string message = answer.value("error", json::object()).value("message", "HTTP " + std::to_string(status));
+    body += ']';
+    if (!restore_) body += R"(,"idempotency_key":")" + KeyFor(body, "}") + '"';
+    body += '}';
+    return body;
+  }
+
+  void Count(std::size_t commands, const json& answer) {
+    commands_ += commands;
+    if (answer.value("duplicate", false)) duplicates_ += commands;
+    else events_ += answer.contains("events") && answer["events"].is_array() ? answer["events"].size()
+                                                                             : answer.value("events", std::size_t{0});
+  }
+
+  // Reports a batch's refusal (`error` is the answer's "error"); returns kOk when
+  // --continue goes on past it.
+  int Refused(std::span<const Line> batch, int status, const json& error) {
+    const std::string message = error.value("message", "HTTP " + std::to_string(status));
     if (!options_.keep_going || batch.size() == 1) {
-      Problem(FailingLine(batch, answer), message);
+      Problem(FailingLine(batch, error), message);
       if (!options_.keep_going) {
         err_ << "registryctl: this batch (lines " << batch.front().number << "-" << batch.back().number
              << ") was not recorded" << (commands_ > 0 ? "; earlier batches were" : "") << "\n";
@@ -203,51 +272,144 @@ class Importer {
     }
     // --continue: record the batch's commands one by one, reporting those refused.
     for (const Line& l : batch) {
-      if (int code = Record({l}); code != kOk) return code;
+      if (int code = Record({&l, 1}); code != kOk) return code;
     }
     return kOk;
   }
 
-  int Send() {
-    std::vector<Line> batch;
-    auto flush = [&]() -> int {
-      if (batch.empty()) return kOk;
-      int code = Record(batch);
-      batch.clear();
-      return code;
-    };
-    std::size_t sent = 0;
+  // One batch on its own (a restore's, or a command of a refused batch under --continue).
+  int Record(std::span<const Line> batch) {
+    auto posted = Post(restore_ ? "/v1/restore" : "/v1/batch", BatchBody(batch));
+    if (!posted.ok()) {
+      err_ << "registryctl: " << posted.status().message() << "\n";
+      return ExitFor(posted.status());
+    }
+    auto [status, answer] = *posted;
+    if (status < 300) {
+      Count(batch.size(), answer);
+      return kOk;
+    }
+    return Refused(batch, status, answer.value("error", json::object()));
+  }
+
+  // A line with its own key or expectation goes alone, as written.
+  int RecordAlone(const Line& l) {
+    auto posted = Post("/v1/commands", std::string(l.command));
+    if (!posted.ok()) {
+      err_ << "registryctl: " << posted.status().message() << "\n";
+      return ExitFor(posted.status());
+    }
+    if (posted->first >= 300) {
+      Problem(l.number, posted->second.value("error", json::object()).value("message", ""));
+      if (!options_.keep_going) return ExitFor(posted->first);
+      ++refused_;
+      return kOk;
+    }
+    Count(1, posted->second);
+    return kOk;
+  }
+
+  // The lines [begin, end) sent together, or one line alone.
+  struct Unit {
+    std::size_t begin, end;
+    bool alone;
+  };
+  std::vector<Unit> Units() const {
+    std::vector<Unit> units;
     for (std::size_t i = 0; i < lines_.size(); ++i) {
-      Line& l = lines_[i];
-      if (l.meta) {  // a line with its own key or expectation goes alone
-        if (int code = flush(); code != kOk) return code;
-        auto posted = Post("/v1/commands", l.command);
-        if (!posted.ok()) return ExitFor(posted.status());
-        if (posted->first >= 300) {
-          Problem(l.number, posted->second.value("error", json::object()).value("message", ""));
-          if (!options_.keep_going) return ExitFor(posted->first);
-          ++refused_;
-        } else {
-          ++commands_;
-          if (posted->second.value("duplicate", false)) ++duplicates_;
-          else events_ += posted->second["events"].size();
-        }
+      const Line& l = lines_[i];
+      if (l.meta) {
+        units.push_back({i, i + 1, true});
         continue;
       }
       // Keep a CSV row's commands together.
-      const bool same_row = !batch.empty() && batch.back().number == l.number;
-      if (batch.size() >= options_.batch_size && !same_row) {
-        if (int code = flush(); code != kOk) return code;
-      }
-      batch.push_back(std::move(l));
-      if (progress_ && ++sent % 1000 == 0) {
-        err_ << "\rimporting: line " << lines_[i].number << " of " << total_lines_ << " ("
-             << (100 * lines_[i].number / std::max<std::size_t>(total_lines_, 1)) << "%)" << std::flush;
-      }
+      const bool extend = !units.empty() && !units.back().alone &&
+                          (units.back().end - units.back().begin < options_.batch_size ||
+                           lines_[i - 1].number == l.number);
+      if (extend) ++units.back().end;
+      else units.push_back({i, i + 1, false});
     }
-    int code = flush();
-    if (progress_ && sent >= 1000) err_ << "\r" << std::string(60, ' ') << "\r";
-    return code;
+    return units;
+  }
+
+  // An import request: the batches units[first, first + count) as {"batches": [...]}.
+  struct ImportRequest {
+    std::size_t first = 0, count = 0;
+    std::string body;
+  };
+  ImportRequest BuildImport(const std::vector<Unit>& units, std::size_t first) const {
+    ImportRequest r{first, 0, R"({"batches":[)"};
+    while (first + r.count < units.size() && !units[first + r.count].alone &&
+           (r.count == 0 || (r.count < kBatchesPerRequest && r.body.size() < kRequestBytes))) {
+      const Unit& u = units[first + r.count];
+      if (r.count > 0) r.body += ',';
+      r.body += BatchBody({lines_.data() + u.begin, u.end - u.begin});
+      ++r.count;
+    }
+    r.body += "]}";
+    return r;
+  }
+
+  void Progress(std::size_t line) {
+    if (!progress_) return;
+    err_ << "\rimporting: line " << line << " of " << total_lines_ << " ("
+         << (100 * line / std::max<std::size_t>(total_lines_, 1)) << "%)" << std::flush;
+  }
+
+  // Batches go many to a request (POST /v1/import), recorded in order, each atomic; the
+  // next request's body is built while the daemon records the current one.
+  int Send() {
+    const std::vector<Unit> units = Units();
+    std::future<ImportRequest> next;
+    for (std::size_t u = 0; u < units.size();) {
+      const Unit& unit = units[u];
+      std::span<const Line> lines(lines_.data() + unit.begin, unit.end - unit.begin);
+      if (unit.alone || restore_) {
+        if (int code = unit.alone ? RecordAlone(lines.front()) : Record(lines); code != kOk) return code;
+        ++u;
+        continue;
+      }
+      ImportRequest request = next.valid() ? next.get() : BuildImport(units, u);
+      const std::size_t after = u + request.count;
+      if (after < units.size() && !units[after].alone) {
+        next = std::async(std::launch::async, [this, &units, after] { return BuildImport(units, after); });
+      }
+      auto posted = Post("/v1/import", request.body);
+      if (!posted.ok()) {
+        err_ << "registryctl: " << posted.status().message() << "\n";
+        return ExitFor(posted.status());
+      }
+      const auto& [status, answer] = *posted;
+      const json& error = Member(answer, "error");
+      const json& batches = Member(answer, "batches");
+      for (std::size_t i = 0; batches.is_array() && i < batches.size() && u + i < after; ++i) {
+        const Unit& done = units[u + i];
+        Count(done.end - done.begin, batches[i]);
+      }
+      if (status >= 300) {
+        const json& index = Member(answer, "refused_batch");
+        if (!index.is_number_unsigned() || index.get<std::size_t>() >= request.count) {
+          // The request as a whole was refused (not one of its batches).
+          const json& message = Member(error, "message");
+          err_ << "registryctl: " << (message.is_string() ? message.get<std::string>() : "registryd refused the import")
+               << " (HTTP " << status << ")\n";
+          return ExitFor(status);
+        }
+        const std::size_t refused = u + index.get<std::size_t>();
+        const Unit& bad = units[refused];
+        if (int code = Refused({lines_.data() + bad.begin, bad.end - bad.begin}, status, error);
+            code != kOk) {
+          return code;
+        }
+        if (next.valid()) next.get();  // built from where this request would have ended
+        u = refused + 1;
+      } else {
+        u = after;
+      }
+      Progress(lines_[units[u - 1].end - 1].number);
+    }
+    if (progress_ && lines_.size() >= 1000) err_ << "\r" << std::string(60, ' ') << "\r";
+    return kOk;
   }
 
   void Summarize() {
@@ -271,6 +433,9 @@ class Importer {
   std::ostream& err_;
   bool progress_;
   std::vector<Line> lines_;
+  std::deque<std::string> owned_;  // texts lines_ point to that are not the file's
+  api::LineClassifier classifier_;
+  std::string compact_;
   bool restore_ = false;  // the file is an export
   std::size_t total_lines_ = 0, bad_lines_ = 0, refused_ = 0, commands_ = 0, duplicates_ = 0, events_ = 0;
 };

@@ -1,7 +1,10 @@
 // registryctl import: reads a JSON Lines or CSV file, checks every line before sending
-// anything, then records the commands through registryd in batches. Each batch is atomic
-// and carries an idempotency key derived from its content, so re-importing the same file
-// records nothing twice. A file of up to `batch_size` commands is all or nothing.
+// anything, then records the commands through registryd in batches, many to a request
+// (POST /v1/import), the next request built while registryd records the one before. Each
+// batch is atomic and carries an idempotency key derived from its commands as
+// nlohmann::json::dump() writes them, so re-importing the same file records nothing
+// twice. A file of up to `batch_size` commands is all or nothing. An export's lines go to
+// POST /v1/restore, a batch at a time.
 #ifndef COUNCIL_REGISTRY_TOOLS_REGISTRYCTL_IMPORTER_H_
 #define COUNCIL_REGISTRY_TOOLS_REGISTRYCTL_IMPORTER_H_
 
