@@ -37,6 +37,15 @@ void RaiseFileLimit() {
 
 }  // namespace
 
+#ifdef REGISTRY_WITH_JEMALLOC
+// jemalloc's options, read when it starts. A background thread returns freed pages to the
+// system: an import decides its batches on short-lived threads, and the pages their arenas
+// freed were otherwise held (about 70 MiB after importing 10^6 events).
+extern "C" {
+const char* malloc_conf = "background_thread:true";
+}
+#endif
+
 int main(int argc, char** argv) {
   using namespace registry;
   CLI::App app{"registryd: the Council Registry daemon. Serves the registry's projections, "
