@@ -186,6 +186,32 @@ TEST_CASE("registryctl: a large import goes in many requests, stops or skips at 
   CHECK(head() == 39);
 }
 
+TEST_CASE("registryctl: a file over a megabyte, read by two threads, reports its bad lines by number") {
+  Daemon d;
+  REQUIRE(d.Start());
+  std::string lines = "{\"command\": \"open_session\", \"body\": \"Council\", \"number\": 110, "
+                      "\"opening_date\": \"2019-11-26\"}\n";
+  for (int i = 2; i <= 12'000; ++i) {
+    if (i == 3'000 || i == 11'000) {
+      lines += "{\"command\": \"schedule_panel\", \"title\": \n";  // cut short
+    } else {
+      lines += "{\"command\": \"schedule_panel\", \"session\": \"council-110\", \"title\": \"Panel " +
+               std::to_string(i) + " on migration governance and the 110th session's agenda\"}\n";
+    }
+  }
+  REQUIRE(lines.size() > (1 << 20));
+  const std::string file = Write(d, "big.jsonl", lines);
+  Run stopped = Ctl(d, "import " + Quote(file));
+  CHECK(stopped.code == 4);
+  CHECK(stopped.out.find("big.jsonl:3000:") != std::string::npos);
+  CHECK(stopped.out.find("big.jsonl:11000:") == std::string::npos);  // it stops at the first
+  Run skipped = Ctl(d, "import --continue " + Quote(file));
+  CHECK(skipped.code == 4);
+  REQUIRE(skipped.out.find("big.jsonl:11000:") != std::string::npos);
+  CHECK(skipped.out.find("big.jsonl:3000:") < skipped.out.find("big.jsonl:11000:"));
+  CHECK(Json(Ctl(d, "--json health"))["position"] == 11'998);
+}
+
 TEST_CASE("registryctl: export, then import into an empty registry, reproduces every answer") {
   Daemon original;
   REQUIRE(original.Start());

@@ -100,6 +100,8 @@ std::string KeyFor(std::string_view body, std::string_view tail) {
 // An import request holds up to this many batches, or about this many bytes of them.
 constexpr std::size_t kBatchesPerRequest = 32;
 constexpr std::size_t kRequestBytes = 4 << 20;
+// A JSON Lines file above this is read by two threads (registryd is idle meanwhile).
+constexpr std::size_t kClassifyAheadBytes = 1 << 20;
 
 class Importer {
  public:
@@ -151,9 +153,9 @@ class Importer {
     return Status::Ok();
   }
 
-  // A JSON line: a command or an exported event, or why it is neither.
-  Status ParseJsonLine(std::string_view text, std::size_t number) {
-    const api::LineHolds holds = classifier_.Classify(text, compact_);
+  // A JSON line, classified (`compact` is the command's text as json::dump() writes it):
+  // a command or an exported event, or why it is neither.
+  Status ParseJsonLine(std::string_view text, std::size_t number, api::LineHolds holds, std::string_view compact) {
     if (holds == api::LineHolds::kExportedEvent || holds == api::LineHolds::kOther) {
       // The rare and the wrong take the slow path, which says what is wrong.
       REGISTRY_ASSIGN_OR_RETURN(json parsed, api::ParseJson(text));
@@ -172,38 +174,105 @@ class Importer {
     if (restore_) {
       return InvalidArgument("a command among exported events; a file is one or the other", "mixed_file");
     }
-    // The command as json::dump() writes it: usually the line itself.
-    lines_.push_back({number, compact_ == text ? text : Keep(compact_), holds == api::LineHolds::kCommandWithMeta});
+    // Usually the line itself.
+    lines_.push_back({number, compact == text ? text : Keep(std::string(compact)),
+                      holds == api::LineHolds::kCommandWithMeta});
     return Status::Ok();
+  }
+
+  // Reports a bad line; returns whether reading goes on (--continue).
+  bool Bad(std::size_t number, const Status& bad) {
+    Problem(number, bad.message());
+    ++bad_lines_;
+    if (options_.keep_going) return true;
+    err_ << "registryctl: nothing was imported; fix the line or pass --continue to skip bad lines\n";
+    return false;
+  }
+
+  // A JSON line classified ahead, on another thread.
+  struct Classified {
+    std::size_t number;  // within its part of the file
+    std::string_view text;
+    api::LineHolds holds;
+    std::string compact;  // empty when it is the text
+  };
+  static std::vector<Classified> ClassifyAll(std::string_view part, std::size_t& lines) {
+    api::LineClassifier classifier;
+    std::vector<Classified> out;
+    std::string compact;
+    std::string_view text;
+    for (lines = 0; NextLine(part, lines, text, false);) {
+      const api::LineHolds holds = classifier.Classify(text, compact);
+      out.push_back({lines, text, holds, compact == text ? std::string() : compact});
+    }
+    return out;
+  }
+
+  // The next line of `file` with something on it, as `text` (trimmed for JSON Lines,
+  // where comments are skipped too); `number` counts every line read.
+  static bool NextLine(std::string_view& file, std::size_t& number, std::string_view& text, bool csv) {
+    while (!file.empty()) {
+      const std::size_t end = std::min(file.find('\n'), file.size());
+      text = file.substr(0, end);
+      file.remove_prefix(std::min(end + 1, file.size()));
+      ++number;
+      if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      if (csv) return true;  // a CSV row's spaces are its fields'
+      text.remove_prefix(text.find_first_not_of(" \t\r"));
+      text.remove_suffix(text.size() - 1 - text.find_last_not_of(" \t\r"));
+      if (text[0] != '#') return true;
+    }
+    return false;
   }
 
   int Parse(std::string_view file, bool csv) {
     std::size_t number = 0;
-    std::optional<api::CsvColumns> columns;
-    while (!file.empty()) {
-      const std::size_t end = std::min(file.find('\n'), file.size());
-      std::string_view text = file.substr(0, end);
-      file.remove_prefix(std::min(end + 1, file.size()));
-      ++number;
-      if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-      if (!csv) {  // JSON around the object is whitespace; a CSV row's spaces are its fields'
-        text.remove_prefix(text.find_first_not_of(" \t\r"));
-        text.remove_suffix(text.size() - 1 - text.find_last_not_of(" \t\r"));
-        if (text[0] == '#') continue;
+    std::string_view text;
+    if (csv) {
+      std::optional<api::CsvColumns> columns;
+      while (NextLine(file, number, text, true)) {
+        bool header_failed = false;
+        Status bad = ParseCsvLine(text, number, columns, header_failed);
+        if (bad.ok()) continue;
+        if (header_failed) {
+          Problem(number, bad.message());
+          return kBadInput;  // without a header nothing can be read
+        }
+        if (!Bad(number, bad)) return kBadInput;
       }
-      bool header_failed = false;
-      Status bad = csv ? ParseCsvLine(text, number, columns, header_failed) : ParseJsonLine(text, number);
-      if (!bad.ok()) {
-        Problem(number, bad.message());
-        if (header_failed) return kBadInput;  // without a header nothing can be read
-        ++bad_lines_;
-        if (!options_.keep_going) {
-          err_ << "registryctl: nothing was imported; fix the line or pass --continue to skip bad lines\n";
+      total_lines_ = number;
+      return kOk;
+    }
+    // A large file's second half is classified on another thread meanwhile.
+    std::string_view second;
+    if (file.size() > kClassifyAheadBytes) {
+      const std::size_t cut = file.find('\n', file.size() / 2);
+      if (cut != std::string_view::npos) {
+        second = file.substr(cut + 1);
+        file = file.substr(0, cut + 1);
+      }
+    }
+    std::size_t second_lines = 0;
+    std::future<std::vector<Classified>> ahead;
+    if (!second.empty()) {
+      ahead = std::async(std::launch::async, [second, &second_lines] { return ClassifyAll(second, second_lines); });
+    }
+    while (NextLine(file, number, text, false)) {
+      const api::LineHolds holds = classifier_.Classify(text, compact_);
+      if (Status bad = ParseJsonLine(text, number, holds, compact_); !bad.ok() && !Bad(number, bad)) {
+        return kBadInput;
+      }
+    }
+    if (ahead.valid()) {
+      for (const Classified& c : ahead.get()) {
+        const std::string_view compact = c.compact.empty() ? c.text : std::string_view(c.compact);
+        if (Status bad = ParseJsonLine(c.text, number + c.number, c.holds, compact);
+            !bad.ok() && !Bad(number + c.number, bad)) {
           return kBadInput;
         }
       }
     }
-    total_lines_ = number;
+    total_lines_ = number + second_lines;
     return kOk;
   }
 
