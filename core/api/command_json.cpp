@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <type_traits>
 
 #include "core/api/json_parse.h"
@@ -158,11 +159,12 @@ Result<Event> SimdOps::ToEvent(Value v) {
 
 // Whether an object names a field twice (nlohmann keeps the last; simdjson keeps both).
 bool HasRepeatedField(SimdValue object) {
-  std::vector<std::string_view> keys;
+  std::string_view keys[32];  // a command has fewer fields; beyond, nlohmann's path decides
+  std::size_t n = 0;
   bool repeated = false;
   SimdOps::ForEachKey(object, [&](std::string_view key) {
-    if (std::find(keys.begin(), keys.end(), key) != keys.end()) repeated = true;
-    keys.push_back(key);
+    if (n == std::size(keys) || std::find(keys, keys + n, key) != keys + n) repeated = true;
+    else keys[n++] = key;
   });
   return repeated;
 }
@@ -177,7 +179,7 @@ class Reader {
 
   template <typename T>
   void operator()(const char* name, T& value, Need need = Need::kRequired) {
-    seen_.push_back(name);
+    Ignore(name);
     if (!status_.ok()) return;
     std::optional<Value> field = Ops::Find(in_, name);
     if (!field || Ops::IsNull(*field)) {
@@ -192,14 +194,16 @@ class Reader {
     }
   }
 
-  void Ignore(const char* name) { seen_.push_back(name); }
+  void Ignore(const char* name) {  // past 16, a field read would be reported unknown (tests would see)
+    if (seen_count_ < seen_.size()) seen_[seen_count_++] = name;
+  }
 
   Status Finish() const {
     if (!status_.ok()) return status_;
     // The first unknown field in nlohmann's order (sorted), whatever order the text has.
     std::optional<std::string_view> unknown;
     Ops::ForEachKey(in_, [&](std::string_view key) {
-      if (std::find(seen_.begin(), seen_.end(), key) != seen_.end()) return;
+      if (std::find(seen_.begin(), seen_.begin() + seen_count_, key) != seen_.begin() + seen_count_) return;
       if (!unknown || key < *unknown) unknown = key;
     });
     if (!unknown) return Status::Ok();
@@ -279,7 +283,9 @@ class Reader {
 
   Value in_;
   std::string_view what_;
-  std::vector<std::string_view> seen_;  // a handful: a linear search beats a set
+  // The fields read: a handful (the most a type has is 12), searched linearly.
+  std::array<std::string_view, 16> seen_{};
+  std::size_t seen_count_ = 0;
   Status status_;
 };
 

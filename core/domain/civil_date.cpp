@@ -21,23 +21,23 @@ const std::int32_t CivilDate::kMinDays = DaysOf(1800, 1, 1);
 const std::int32_t CivilDate::kMaxDays = DaysOf(2199, 12, 31);
 
 Result<CivilDate> CivilDate::FromYmd(int year, int month, int day) {
-  const std::string shown = [&] {
+  const auto shown = [&] {  // for an error only: formatting every date cost imports time
     char buf[32];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
     return std::string(buf);
-  }();
+  };
   if (month < 1 || month > 12 || day < 1 || day > 31) {
-    return InvalidArgument("'" + shown + "' is not a valid date", "invalid_date");
+    return InvalidArgument("'" + shown() + "' is not a valid date", "invalid_date");
   }
   date::year_month_day ymd{date::year(year), date::month(static_cast<unsigned>(month)),
                            date::day(static_cast<unsigned>(day))};
   if (!ymd.ok()) {
-    return InvalidArgument("'" + shown + "' is not a valid date (no such day in that month)",
+    return InvalidArgument("'" + shown() + "' is not a valid date (no such day in that month)",
                            "invalid_date");
   }
   std::int32_t days = static_cast<std::int32_t>(date::sys_days(ymd).time_since_epoch().count());
   if (days < kMinDays || days > kMaxDays) {
-    return InvalidArgument("'" + shown + "' is outside the supported range 1800-01-01..2199-12-31",
+    return InvalidArgument("'" + shown() + "' is outside the supported range 1800-01-01..2199-12-31",
                            "invalid_date");
   }
   return CivilDate(days);
