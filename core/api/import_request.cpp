@@ -48,6 +48,11 @@ Result<std::vector<element>> BatchesOf(simdjson::dom::parser& parser, std::strin
   }
   std::vector<element> batches;
   if (list) {
+    if (list->size() > kMaxImportBatches) {
+      return ResourceExhausted("an import holds at most " + std::to_string(kMaxImportBatches) +
+                                   " batches; send more in further requests",
+                               "too_many_batches");
+    }
     for (element batch : *list) batches.push_back(batch);
   }
   if (batches.empty()) {

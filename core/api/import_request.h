@@ -21,8 +21,11 @@
 
 namespace registry::api {
 
-// Bodies above this are refused (ResourceExhausted, "body_too_large").
+// Bodies above this are refused (ResourceExhausted, "body_too_large"), and so are more
+// batches than this ("too_many_batches"): each is its own transaction and fsync, and an
+// import has the writer to itself meanwhile.
 inline constexpr std::size_t kMaxImportBody = 64 << 20;
+inline constexpr std::size_t kMaxImportBatches = 1000;
 
 // One result per batch tried, in order: those recorded (or found recorded already, with
 // "duplicate"), then, if one was refused, its error, naming it ("batches[3]: ..."). A body

@@ -199,6 +199,11 @@ TEST_CASE("RequestHandler: an import body that is not a list of batches records 
     CHECK_MESSAGE(Body(r)["error"]["reason"] == c.reason, c.body, " ", r.body);
     CHECK_MESSAGE(!Body(r).contains("refused_batch"), c.body);
   }
+  std::string many = R"({"batches":[)" + Batch(kKuwait);
+  for (int i = 0; i < 1000; ++i) many += "," + Batch(kQatar);
+  HttpResponse r = served.Run(Import(many + "]}"));
+  CHECK(r.status == 413);
+  CHECK(Body(r)["error"]["reason"] == "too_many_batches");
   CHECK(served.host.head() == 0);
 }
 
