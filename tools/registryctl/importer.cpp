@@ -419,8 +419,8 @@ class Importer {
     return r;
   }
 
-  void Progress(std::size_t line) {
-    if (!progress_) return;
+  void Progress(std::size_t line) {  // on a terminal, for a large file
+    if (!progress_ || lines_.size() < 1000) return;
     err_ << "\rimporting: line " << line << " of " << total_lines_ << " ("
          << (100 * line / std::max<std::size_t>(total_lines_, 1)) << "%)" << std::flush;
   }
@@ -435,6 +435,7 @@ class Importer {
       std::span<const Line> lines(lines_.data() + unit.begin, unit.end - unit.begin);
       if (unit.alone || restore_) {
         if (int code = unit.alone ? RecordAlone(lines.front()) : Record(lines); code != kOk) return code;
+        Progress(lines.back().number);
         ++u;
         continue;
       }
