@@ -427,22 +427,28 @@ Result<std::optional<std::int64_t>> EventStore::ClaimIds(std::span<const NewEven
   ResetOnExit reset{q};
   BindBlob(q, 1, from_id.raw());
   BindBlob(q, 2, to_id.raw());
+  // A retry's own run may come after runs it overlaps: a store from before 0004 has a run
+  // of one for each event, and a later event's id can sort before the first's. So an
+  // overlap is only an error once no run starts with this first id.
+  Status reused;
   while (q.executeStep()) {
     auto other = Uuid::FromBytes(BlobOf(q.getColumn(0)));
     if (!other.ok()) return DataLoss("a stored run of event ids is malformed", "corrupt_row");
     const std::int64_t position = q.getColumn(1).getInt64();
     if (may_be_retry && *other == first) return std::optional<std::int64_t>(position);
     const std::int64_t other_count = q.getColumn(2).getInt64();
-    for (std::size_t k = 0; k < count; ++k) {
+    for (std::size_t k = 0; k < count && reused.ok(); ++k) {
       const Uuid& id = events[from + k].event_id;
       std::optional<std::uint32_t> j = Uuid::DerivedIndex(*other, id);
       if (j && static_cast<std::int64_t>(*j) < other_count) {
-        return Aborted("event id " + id.ToString() + " was already recorded at position " +
-                           std::to_string(position + *j) + " by an earlier, different append",
-                       "event_id_reused");
+        reused = Aborted("event id " + id.ToString() + " was already recorded at position " +
+                             std::to_string(position + *j) + " by an earlier, different append",
+                         "event_id_reused");
       }
     }
+    if (!reused.ok() && !may_be_retry) break;
   }
+  REGISTRY_RETURN_IF_ERROR(reused);
   return std::optional<std::int64_t>();
 }
 
