@@ -68,31 +68,34 @@ TEST_CASE("Migrations: a store written before 0003 loses its stream index and ke
   CHECK(report->ok);
 }
 
+// A store at the schema as it was through 0003, holding `batch`'s events (one stream,
+// positions and versions from 1), as a release before 0004 wrote them.
+void WriteThrough0003(const std::string& path, const AppendRequest& batch) {
+  SQLite::Database v3(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  v3.exec("PRAGMA journal_mode=WAL");
+  const std::vector<Migration> through_0003(EmbeddedMigrations().begin(), EmbeddedMigrations().begin() + 3);
+  REQUIRE(ApplyMigrations(v3, through_0003).ok());
+  Hash previous{};
+  for (std::size_t i = 0; i < batch.events.size(); ++i) {
+    RecordedEvent r;
+    r.position = static_cast<std::int64_t>(i) + 1;
+    r.stream_id = batch.events[i].stream_id;
+    r.stream_version = r.position;
+    r.type = batch.events[i].type;
+    r.payload = batch.events[i].payload;
+    r.event_id = batch.events[i].event_id;
+    r.recorded_at_us = 1'600'000'000'000'000;
+    r.recorded_by = batch.events[i].recorded_by;
+    previous = testing::InsertChained(v3, r, previous);
+  }
+}
+
 TEST_CASE("Migrations: a store written before 0004 keeps every event id findable and unique") {
   TempDir dir;
   const std::string path = dir.File("v3.db");
   AppendRequest pair;  // two events whose ids are not derived from one another
   pair.events = {testing::MakeEvent("state-LBN", "approved"), testing::MakeEvent("state-LBN", "lapsed")};
-  {  // the schema as it was through 0003, with events recorded under it
-    SQLite::Database v3(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    v3.exec("PRAGMA journal_mode=WAL");
-    const std::vector<Migration> through_0003(EmbeddedMigrations().begin(), EmbeddedMigrations().begin() + 3);
-    REQUIRE(ApplyMigrations(v3, through_0003).ok());
-    const std::int64_t now = 1'600'000'000'000'000;
-    Hash previous{};
-    for (std::size_t i = 0; i < pair.events.size(); ++i) {
-      RecordedEvent r;
-      r.position = static_cast<std::int64_t>(i) + 1;
-      r.stream_id = pair.events[i].stream_id;
-      r.stream_version = r.position;
-      r.type = pair.events[i].type;
-      r.payload = pair.events[i].payload;
-      r.event_id = pair.events[i].event_id;
-      r.recorded_at_us = now;
-      r.recorded_by = pair.events[i].recorded_by;
-      previous = testing::InsertChained(v3, r, previous);
-    }
-  }
+  WriteThrough0003(path, pair);  // the schema as it was through 0003, with events recorded under it
   {  // read-only, the store is not migrated, and verifies as it is
     auto old = EventStore::Open(path, StoreOptions::ReadOnly());
     REQUIRE(old.ok());
@@ -140,25 +143,7 @@ TEST_CASE("Migrations: a retry of an append from before 0004 is recognised whate
     e.event_id = Uuid::Derive(first, i);
     batch.events.push_back(e);
   }
-  {
-    SQLite::Database v3(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    v3.exec("PRAGMA journal_mode=WAL");
-    const std::vector<Migration> through_0003(EmbeddedMigrations().begin(), EmbeddedMigrations().begin() + 3);
-    REQUIRE(ApplyMigrations(v3, through_0003).ok());
-    Hash previous{};
-    for (std::size_t i = 0; i < batch.events.size(); ++i) {
-      RecordedEvent r;
-      r.position = static_cast<std::int64_t>(i) + 1;
-      r.stream_id = batch.events[i].stream_id;
-      r.stream_version = r.position;
-      r.type = batch.events[i].type;
-      r.payload = batch.events[i].payload;
-      r.event_id = batch.events[i].event_id;
-      r.recorded_at_us = 1'600'000'000'000'000;
-      r.recorded_by = batch.events[i].recorded_by;
-      previous = testing::InsertChained(v3, r, previous);
-    }
-  }
+  WriteThrough0003(path, batch);
   auto store = EventStore::Open(path);
   REQUIRE(store.ok());
   auto retry = (*store)->Append(batch);
