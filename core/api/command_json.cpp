@@ -581,14 +581,17 @@ Result<BatchRequest> DecodeSimdBatchRequest(const simdjson::dom::element& object
 }
 
 bool DecodingReadsProjection(const simdjson::dom::element& batch) {
-  std::optional<SimdValue> commands;
-  if (batch.is_object()) commands = SimdOps::Find(batch, "commands");
+  // An object naming a field twice is decoded as nlohmann reads it (the last one counts),
+  // which the first may not tell: assume it reads the projection.
+  if (!batch.is_object()) return false;
+  if (HasRepeatedField(batch)) return true;
+  std::optional<SimdValue> commands = SimdOps::Find(batch, "commands");
   bool reads = false;
   if (commands) {
     SimdOps::ForEachItem(*commands, [&](SimdValue command) {
-      std::optional<SimdValue> name;
-      if (command.is_object()) name = SimdOps::Find(command, "command");
-      if (name && SimdOps::String(*name) == "correct_event") reads = true;
+      if (reads || !command.is_object()) return;
+      std::optional<SimdValue> name = SimdOps::Find(command, "command");
+      reads = (name && SimdOps::String(*name) == "correct_event") || HasRepeatedField(command);
     });
   }
   return reads;

@@ -178,6 +178,15 @@ TEST_CASE("RequestHandler: an import's correction reads the fact as the batches 
         std::string::npos);
   CHECK(served.Run({"GET", "/v1/count?as_of=2017-06-02", "", "", ""}).body.find("\"observers\": 1") !=
         std::string::npos);
+
+  // The same when the correction names "command" twice (the last counts, as in nlohmann's
+  // reading): it is still decoded after the batch before it is recorded.
+  const std::string twice =
+      R"({"command":"retract_event","command":"correct_event","position":3,"fields":{"date":"2017-06-03"},"reason":"typo"})";
+  HttpResponse again = served.Run(Import(R"({"batches":[)" + Batch(kQatar) + "," + Batch(twice) + "]}"));
+  REQUIRE_MESSAGE(again.status == 201, again.body);
+  CHECK(served.Run({"GET", "/v1/count?as_of=2017-06-02", "", "", ""}).body.find("\"observers\": 1") !=
+        std::string::npos);
 }
 
 TEST_CASE("RequestHandler: an import body that is not a list of batches records nothing and says why") {
