@@ -126,10 +126,8 @@ bool AppendCompact(simdjson::dom::element value, std::string& out) {
 LineHolds LineClassifier::Classify(std::string_view line, std::string& compact) {
   simdjson::dom::element root;
   simdjson::dom::object object;
-  if (impl_->parser.parse(line.data(), line.size()).get(root) != simdjson::SUCCESS ||
-      root.get_object().get(object) != simdjson::SUCCESS) {
-    return LineHolds::kOther;
-  }
+  if (impl_->parser.parse(line.data(), line.size()).get(root) != simdjson::SUCCESS) return LineHolds::kUnreadable;
+  if (root.get_object().get(object) != simdjson::SUCCESS) return LineHolds::kOther;
   // A field named twice: nlohmann keeps the last, so ParseCommandLine decides.
   std::string_view keys[16];
   std::size_t n = 0;

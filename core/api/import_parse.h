@@ -23,8 +23,8 @@ namespace registry::api {
 Result<nlohmann::json> ParseCommandLine(std::string_view line);
 
 // What a JSON Lines line holds, read with simdjson: a large import's lines are classified
-// at a small fraction of ParseCommandLine's cost. kOther is anything else, or text
-// simdjson refuses (ParseCommandLine says what is wrong with it). For a command, also its
+// at a small fraction of ParseCommandLine's cost; for kUnreadable and kOther,
+// ParseCommandLine says what is wrong, if anything. For a command, also its
 // compact form as nlohmann::json::dump() writes it (keys sorted, no spaces): registryctl's
 // idempotency keys are computed over that, so that they do not change with the parser.
 // Not thread-safe.
@@ -32,7 +32,8 @@ enum class LineHolds {
   kCommand,          // a command object, as ParseCommandLine accepts it
   kCommandWithMeta,  // one that carries its own "idempotency_key" or "expected_version"
   kExportedEvent,    // an object with "position" and "data" and no "command": an export's line
-  kOther,
+  kUnreadable,       // text simdjson refuses (nlohmann may read it: an integer beyond 64 bits)
+  kOther,            // anything else, or a field named twice (nlohmann keeps the last)
 };
 class LineClassifier {
  public:

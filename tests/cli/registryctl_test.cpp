@@ -212,6 +212,26 @@ TEST_CASE("registryctl: a file over a megabyte, read by two threads, reports its
   CHECK(Json(Ctl(d, "--json health"))["position"] == 11'998);
 }
 
+TEST_CASE("registryctl: import reads what its fast parser leaves to nlohmann as nlohmann does") {
+  Daemon d;
+  REQUIRE(d.Start());
+  // A field named twice: the last counts, as everywhere in the API.
+  const std::string twice = Write(d, "twice.jsonl",
+                                  "{\"command\": \"grant_observer_status\", \"state\": \"KWT\", \"date\": \"1999-01-01\", "
+                                  "\"date\": \"2017-06-01\"}\n");
+  Run recorded = Ctl(d, "import " + Quote(twice));
+  CHECK_MESSAGE(recorded.code == 0, recorded.out);
+  CHECK(Json(Ctl(d, "--json count --as-of 2000-01-01"))["observers"] == 0);
+  CHECK(Json(Ctl(d, "--json count --as-of 2018-01-01"))["observers"] == 1);
+  // An integer beyond 64 bits: no field takes one, and the line is named.
+  const std::string big = Write(d, "big-number.jsonl",
+                                "{\"command\": \"retract_event\", \"position\": 99999999999999999999999, "
+                                "\"reason\": \"x\"}\n");
+  Run refused = Ctl(d, "import " + Quote(big));
+  CHECK(refused.code == 4);
+  CHECK(refused.out.find("big-number.jsonl:1: a number in the line does not fit in 64 bits") != std::string::npos);
+}
+
 TEST_CASE("registryctl: export, then import into an empty registry, reproduces every answer") {
   Daemon original;
   REQUIRE(original.Start());
