@@ -393,8 +393,9 @@ std::vector<Result<WriteResult>> Registry::ExecuteBatches(BatchSource& source) {
     one.push_back(std::move(current).value());
     const std::vector<Event>& appending = one.front().events;  // Append leaves them be
     const bool has_next = i + 1 < count;
-    const bool early = has_next && !one.front().retry && !ChangesTranslation(appending) &&
-                       !source.ReadsProjection(i + 1);
+    // Whether the next batch is decided early; the second thread finds out whether making
+    // it reads the projection (a look at every command, kept off this thread).
+    bool early = has_next && !one.front().retry && !ChangesTranslation(appending);
     const std::int64_t first_position = head().position + 1;
     // While this batch is appended, the second thread folds in the one before, then makes
     // and decides the next as if this one were recorded. Nothing else changes the
@@ -403,6 +404,7 @@ std::vector<Result<WriteResult>> Registry::ExecuteBatches(BatchSource& source) {
     if (early || !unfolded.empty()) {
       next = std::async(std::launch::async, [&, i]() -> Result<PreparedWrite> {
         fold_in(unfolded, unfolded_appended, unfolded_head);
+        if (early && source.ReadsProjection(i + 1)) early = false;
         if (!early) return PreparedWrite{};
         REGISTRY_ASSIGN_OR_RETURN(BatchToWrite b, make(i + 1));
         REGISTRY_ASSIGN_OR_RETURN(PreparedWrite write, Translate(b.commands, b.options));

@@ -41,6 +41,15 @@ void BindBlob(SQLite::Statement& s, int index, std::string_view bytes) {
   s.bindNoCopy(index, bytes.data(), static_cast<int>(bytes.size()));
 }
 
+// Binds the id's bytes without a copy, or NULL.
+void BindOptionalUuid(SQLite::Statement& s, int index, const std::optional<Uuid>& id) {
+  if (id) {
+    BindBlob(s, index, id->raw());
+  } else {
+    s.bind(index);
+  }
+}
+
 // Decodes one row selected with kColumns. DataLoss when a fixed-size column is malformed.
 Result<RecordedEvent> DecodeRow(SQLite::Statement& q) {
   RecordedEvent e;
@@ -70,7 +79,8 @@ Result<RecordedEvent> DecodeRow(SQLite::Statement& q) {
   return e;
 }
 
-Status ValidateRequest(const AppendRequest& request) {
+// `distinct_ids`: the caller knows the ids differ (one run, each derived from the first).
+Status ValidateRequest(const AppendRequest& request, bool distinct_ids) {
   if (request.events.empty()) return InvalidArgument("an append needs at least one event");
   std::unordered_set<std::string_view> ids;
   for (const NewEvent& e : request.events) {
@@ -83,7 +93,7 @@ Status ValidateRequest(const AppendRequest& request) {
     }
     if (e.schema_version == 0) return InvalidArgument("schema version must be at least 1");
     if (e.event_id.is_nil()) return InvalidArgument("event id must not be the nil UUID");
-    if (!ids.insert(e.event_id.raw()).second) {
+    if (!distinct_ids && !ids.insert(e.event_id.raw()).second) {
       return InvalidArgument("event id " + e.event_id.ToString() + " appears twice in one append",
                              "duplicate_event_id");
     }
@@ -152,13 +162,15 @@ struct EventStore::Pending {
 
 namespace {
 
-// Resets a statement whatever happens, so that a failed step never leaves it busy.
+// Resets a statement whatever happens, so that a failed step never leaves it busy; its
+// bindings are cleared too unless every parameter is bound before each step.
 struct ResetOnExit {
   SQLite::Statement& s;
+  bool clear_bindings = true;
   ~ResetOnExit() {
     try {
       s.reset();
-      s.clearBindings();
+      if (clear_bindings) s.clearBindings();
     } catch (...) {  // destructors never throw
     }
   }
@@ -453,8 +465,6 @@ Result<std::optional<std::int64_t>> EventStore::ClaimIds(std::span<const NewEven
 }
 
 Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending& pending) {
-  REGISTRY_RETURN_IF_ERROR(ValidateRequest(request));
-
   // The request's ids as runs: each id derived from its run's first (Uuid::Derive), as a
   // registry's writes are, or a run of its own. A retry is recognised by its first id;
   // every run of a new append is checked against the runs recorded before.
@@ -471,6 +481,8 @@ Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending
     }
     runs.emplace_back(i, 1);
   }
+  // Ids derived from one first id differ from each other (Uuid::DerivedIndex is one to one).
+  REGISTRY_RETURN_IF_ERROR(ValidateRequest(request, runs.size() == 1));
   for (std::size_t r = 0; r < runs.size(); ++r) {
     REGISTRY_ASSIGN_OR_RETURN(std::optional<std::int64_t> retry,
                               ClaimIds(events, runs[r].first, runs[r].second, r == 0));
@@ -492,8 +504,20 @@ Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending
   const std::int64_t now = std::max(clock_->NowMicros(), pending.last_recorded_at_us);
   result.recorded_at_us = now;
   SQLite::Statement& insert = *statements_->insert;
+  result.positions.reserve(events.size());
+  result.events.reserve(events.size());
+  // The stream of the event before and its pending version (a reference into the map,
+  // which stays valid): a batch's events often share one stream.
+  const std::string* last_stream = nullptr;
+  std::int64_t* last_version = nullptr;
   for (const NewEvent& e : request.events) {
-    REGISTRY_ASSIGN_OR_RETURN(std::int64_t version, CurrentVersion(e.stream_id, pending));
+    if (last_stream == nullptr || *last_stream != e.stream_id) {
+      REGISTRY_ASSIGN_OR_RETURN(std::int64_t current, CurrentVersion(e.stream_id, pending));
+      last_stream = &e.stream_id;
+      last_version = &pending.stream_versions[e.stream_id];
+      *last_version = current;
+    }
+    const std::int64_t version = *last_version;
     const std::int64_t recorded_at = e.recorded_at_us.value_or(now);
     if (recorded_at < pending.last_recorded_at_us) {
       return InvalidArgument("event " + e.event_id.ToString() + " is recorded at " +
@@ -514,7 +538,7 @@ Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending
     r.causation_id = e.causation_id;
     r.hash = ChainHash(pending.head.hash, r);
 
-    ResetOnExit reset{insert};
+    ResetOnExit reset{insert, /*clear_bindings=*/false};  // all twelve are bound below
     insert.bind(1, r.position);
     // Text bound without a copy: `r` outlives the statement's step.
     insert.bindNoCopy(2, r.stream_id);
@@ -525,14 +549,14 @@ Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending
     BindBlob(insert, 7, r.event_id.raw());
     insert.bind(8, r.recorded_at_us);
     insert.bindNoCopy(9, r.recorded_by);
-    if (r.correlation_id) BindBlob(insert, 10, r.correlation_id->raw());
-    if (r.causation_id) BindBlob(insert, 11, r.causation_id->raw());
+    BindOptionalUuid(insert, 10, r.correlation_id);
+    BindOptionalUuid(insert, 11, r.causation_id);
     insert.bindNoCopy(12, r.hash.data(), static_cast<int>(r.hash.size()));
     insert.exec();
 
     pending.head = Head{r.position, r.hash};
     pending.last_recorded_at_us = recorded_at;
-    pending.stream_versions[r.stream_id] = r.stream_version;
+    *last_version = r.stream_version;
     result.positions.push_back(r.position);
     result.events.push_back(std::move(r));
   }

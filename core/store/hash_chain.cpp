@@ -10,15 +10,18 @@ namespace {
 
 constexpr char kMagic[] = "CRE1";
 
-void PutU8(std::string& out, std::uint8_t v) { out.push_back(static_cast<char>(v)); }
-
-void PutU32(std::string& out, std::uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) PutU8(out, static_cast<std::uint8_t>(v >> shift));
+// Big-endian, written in one append: the canonical form is built for every event hashed.
+template <typename T>
+void PutBigEndian(std::string& out, T v) {
+  char bytes[sizeof(T)];
+  for (std::size_t i = 0; i < sizeof(T); ++i) {
+    bytes[i] = static_cast<char>(static_cast<std::uint8_t>(v >> (8 * (sizeof(T) - 1 - i))));
+  }
+  out.append(bytes, sizeof(T));
 }
 
-void PutU64(std::string& out, std::uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) PutU8(out, static_cast<std::uint8_t>(v >> shift));
-}
+void PutU32(std::string& out, std::uint32_t v) { PutBigEndian(out, v); }
+void PutU64(std::string& out, std::uint64_t v) { PutBigEndian(out, v); }
 
 void PutBytes(std::string& out, std::string_view bytes) {
   PutU32(out, static_cast<std::uint32_t>(bytes.size()));
@@ -26,7 +29,7 @@ void PutBytes(std::string& out, std::string_view bytes) {
 }
 
 void PutOptionalUuid(std::string& out, const std::optional<Uuid>& id) {
-  PutU8(out, id ? 1 : 0);
+  out.push_back(id ? '\1' : '\0');
   if (id) out.append(id->raw());
 }
 
@@ -41,11 +44,9 @@ const EVP_MD* Sha256() {
   return md;
 }
 
-}  // namespace
-
-std::string CanonicalBytes(const RecordedEvent& e) {
-  std::string out;
-  out.reserve(96 + e.stream_id.size() + e.type.size() + e.recorded_by.size() + e.payload.size());
+void AppendCanonicalBytes(const RecordedEvent& e, std::string& out) {
+  out.reserve(out.size() + 96 + e.stream_id.size() + e.type.size() + e.recorded_by.size() +
+              e.payload.size());
   out.append(kMagic, 4);
   PutU64(out, static_cast<std::uint64_t>(e.position));
   PutBytes(out, e.stream_id);
@@ -58,6 +59,13 @@ std::string CanonicalBytes(const RecordedEvent& e) {
   PutOptionalUuid(out, e.correlation_id);
   PutOptionalUuid(out, e.causation_id);
   PutBytes(out, e.payload);
+}
+
+}  // namespace
+
+std::string CanonicalBytes(const RecordedEvent& e) {
+  std::string out;
+  AppendCanonicalBytes(e, out);
   return out;
 }
 
@@ -65,7 +73,10 @@ Hash ChainHash(const Hash& previous, const RecordedEvent& event) {
   // One context per thread, reused: creating an EVP context per event costs more than
   // hashing a small event.
   thread_local std::unique_ptr<EVP_MD_CTX, DigestContextDeleter> ctx(EVP_MD_CTX_new());
-  std::string bytes = CanonicalBytes(event);
+  thread_local std::string bytes;  // its capacity kept: no allocation per event
+  bytes.clear();
+  if (bytes.capacity() > (std::size_t{1} << 16)) bytes.shrink_to_fit();  // after a rare large one
+  AppendCanonicalBytes(event, bytes);
   Hash out{};
   unsigned int size = 0;
   if (!ctx || Sha256() == nullptr || EVP_DigestInit_ex(ctx.get(), Sha256(), nullptr) != 1 ||
