@@ -157,18 +157,6 @@ Result<Event> SimdOps::ToEvent(Value v) {
   return EventFromJson(j);
 }
 
-// Whether an object names a field twice (nlohmann keeps the last; simdjson keeps both).
-bool HasRepeatedField(SimdValue object) {
-  std::string_view keys[32];  // a command has fewer fields; beyond, nlohmann's path decides
-  std::size_t n = 0;
-  bool repeated = false;
-  SimdOps::ForEachKey(object, [&](std::string_view key) {
-    if (n == std::size(keys) || std::find(keys, keys + n, key) != keys + n) repeated = true;
-    else keys[n++] = key;
-  });
-  return repeated;
-}
-
 // Reads fields from a JSON object, keeping the first problem; Finish() reports it, or
 // any field that was not read.
 template <typename Ops>
@@ -517,7 +505,7 @@ Result<Command> DecodeCommandBody(const json& object, const Projection& projecti
 
 Result<Command> DecodeCommandBody(SimdValue object, const Projection& projection,
                                   std::optional<Uuid>* key, std::optional<store::ExpectedVersion>* expected) {
-  if (object.is_object() && HasRepeatedField(object)) {
+  if (object.is_object() && NamesAFieldTwice(object)) {
     REGISTRY_ASSIGN_OR_RETURN(json j, ToNlohmann(object));
     return DecodeCommandBody(j, projection, key, expected);
   }
@@ -572,8 +560,19 @@ Result<BatchRequest> DecodeBatchRequest(const json& object, const Projection& pr
   return DecodeBatch<NlohmannOps>(&object, projection);
 }
 
+bool NamesAFieldTwice(const simdjson::dom::element& object) {
+  std::string_view keys[32];  // a command has fewer fields; beyond, nlohmann's path decides
+  std::size_t n = 0;
+  bool repeated = false;
+  SimdOps::ForEachKey(object, [&](std::string_view key) {
+    if (n == std::size(keys) || std::find(keys, keys + n, key) != keys + n) repeated = true;
+    else keys[n++] = key;
+  });
+  return repeated;
+}
+
 Result<BatchRequest> DecodeSimdBatchRequest(const simdjson::dom::element& object, const Projection& projection) {
-  if (object.is_object() && HasRepeatedField(object)) {
+  if (object.is_object() && NamesAFieldTwice(object)) {
     REGISTRY_ASSIGN_OR_RETURN(json j, ToNlohmann(object));
     return DecodeBatch<NlohmannOps>(&j, projection);
   }
@@ -584,14 +583,14 @@ bool DecodingReadsProjection(const simdjson::dom::element& batch) {
   // An object naming a field twice is decoded as nlohmann reads it (the last one counts),
   // which the first may not tell: assume it reads the projection.
   if (!batch.is_object()) return false;
-  if (HasRepeatedField(batch)) return true;
+  if (NamesAFieldTwice(batch)) return true;
   std::optional<SimdValue> commands = SimdOps::Find(batch, "commands");
   bool reads = false;
   if (commands) {
     SimdOps::ForEachItem(*commands, [&](SimdValue command) {
       if (reads || !command.is_object()) return;
       std::optional<SimdValue> name = SimdOps::Find(command, "command");
-      reads = (name && SimdOps::String(*name) == "correct_event") || HasRepeatedField(command);
+      reads = (name && SimdOps::String(*name) == "correct_event") || NamesAFieldTwice(command);
     });
   }
   return reads;

@@ -50,6 +50,9 @@ Result<BatchRequest> DecodeBatchRequest(const nlohmann::json& object, const Proj
 // The same over a document simdjson parsed (imports: nlohmann's parse and tree were most
 // of their time). The same commands and the same errors as above for the same text.
 Result<BatchRequest> DecodeSimdBatchRequest(const simdjson::dom::element& object, const Projection& projection);
+// Whether an object names a field twice (or has more than 32): nlohmann keeps the last of
+// each name, simdjson every one, so such an object is read the nlohmann way.
+bool NamesAFieldTwice(const simdjson::dom::element& object);
 // Whether decoding `batch` reads the projection: it holds a correct_event, whose fields are
 // merged into the fact as recorded, so it is decoded after the batches before it are.
 bool DecodingReadsProjection(const simdjson::dom::element& batch);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/api/command_json.h"
 #include "core/api/json_parse.h"
 #include "core/domain/civil_date.h"
 
@@ -129,12 +130,7 @@ LineHolds LineClassifier::Classify(std::string_view line, std::string& compact) 
   if (impl_->parser.parse(line.data(), line.size()).get(root) != simdjson::SUCCESS) return LineHolds::kUnreadable;
   if (root.get_object().get(object) != simdjson::SUCCESS) return LineHolds::kOther;
   // A field named twice: nlohmann keeps the last, so ParseCommandLine decides.
-  std::string_view keys[16];
-  std::size_t n = 0;
-  for (simdjson::dom::key_value_pair field : object) {
-    if (n == std::size(keys) || std::find(keys, keys + n, field.key) != keys + n) return LineHolds::kOther;
-    keys[n++] = field.key;
-  }
+  if (NamesAFieldTwice(root)) return LineHolds::kOther;
   auto has = [&](const char* key) { return object.at_key(key).error() == simdjson::SUCCESS; };
   std::string_view command;
   if (object.at_key("command").get(command) == simdjson::SUCCESS) {
