@@ -8,6 +8,7 @@
 
 #include "core/api/answer_json.h"
 #include "core/api/json_parse.h"
+#include "core/domain/projection.h"
 #include "core/store/payload_codec.h"
 
 namespace registry::daemon {
@@ -15,6 +16,16 @@ namespace {
 
 constexpr std::size_t kMaxGroup = 512;       // writes per group commit
 constexpr std::size_t kRingEvents = 20'000;  // recent events the feed serves from memory
+
+// The aggregates a write's events touch (AggregateKeys): only a group commit asks, so an
+// import's batches never build them.
+std::vector<std::string> KeysOf(const std::vector<Event>& events) {
+  std::vector<std::string> keys;
+  for (const Event& e : events) {
+    for (std::string& k : AggregateKeys(e)) keys.push_back(std::move(k));
+  }
+  return keys;
+}
 
 bool Conflicts(const std::vector<std::string>& keys, const std::unordered_set<std::string>& taken,
                bool group_empty) {
@@ -177,11 +188,12 @@ void RegistryHost::CommitGroup(std::vector<PendingWrite>& taken, std::deque<Pend
     }
     // A write that shares an aggregate with one already in the group is decided again
     // after this group commits, against a projection that includes it.
-    if (Conflicts(p->keys, keys, prepared.empty())) {
+    std::vector<std::string> write_keys = KeysOf(p->events);
+    if (Conflicts(write_keys, keys, prepared.empty())) {
       deferred.push_back(std::move(w));
       continue;
     }
-    keys.insert(p->keys.begin(), p->keys.end());
+    keys.insert(std::make_move_iterator(write_keys.begin()), std::make_move_iterator(write_keys.end()));
     prepared.push_back(std::move(p).value());
     members.push_back(std::move(w));
   }

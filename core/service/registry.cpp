@@ -255,7 +255,6 @@ Result<PreparedWrite> Registry::Translate(std::span<const Command> commands,
     write.request.events.push_back(std::move(e));
     write.streams.push_back(planned[i].stream);
     write.types.emplace_back(TypeName(planned[i].event));
-    for (std::string& k : AggregateKeys(planned[i].event)) write.keys.push_back(std::move(k));
     write.events.push_back(std::move(planned[i].event));
   }
   if (options.expected_version) {

@@ -82,7 +82,6 @@ struct PreparedWrite {
   store::AppendRequest request;
   std::vector<Event> events;
   std::vector<std::string> streams, types;
-  std::vector<std::string> keys;  // AggregateKeys of its events
   bool retry = false;             // its idempotency key is recorded already
 };
 
