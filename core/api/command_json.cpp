@@ -580,17 +580,20 @@ Result<BatchRequest> DecodeSimdBatchRequest(const simdjson::dom::element& object
 }
 
 bool DecodingReadsProjection(const simdjson::dom::element& batch) {
-  // An object naming a field twice is decoded as nlohmann reads it (the last one counts),
-  // which the first may not tell: assume it reads the projection.
+  // An object naming a field twice is decoded as nlohmann reads it (the last one counts):
+  // a batch so written is assumed to read the projection, and a command counts as a
+  // correction if any "command" field it has says so.
   if (!batch.is_object()) return false;
   if (NamesAFieldTwice(batch)) return true;
   std::optional<SimdValue> commands = SimdOps::Find(batch, "commands");
   bool reads = false;
   if (commands) {
     SimdOps::ForEachItem(*commands, [&](SimdValue command) {
-      if (reads || !command.is_object()) return;
-      std::optional<SimdValue> name = SimdOps::Find(command, "command");
-      reads = (name && SimdOps::String(*name) == "correct_event") || NamesAFieldTwice(command);
+      simdjson::dom::object fields;
+      if (reads || command.get_object().get(fields) != simdjson::SUCCESS) return;
+      for (simdjson::dom::key_value_pair field : fields) {
+        if (field.key == "command" && SimdOps::String(field.value) == "correct_event") reads = true;
+      }
     });
   }
   return reads;

@@ -180,19 +180,26 @@ class Translator {
 
   Result<std::vector<PlannedEvent>> Facts(std::vector<Fact> facts) {
     std::vector<PlannedEvent> out;
+    out.reserve(facts.size());
     for (Fact& fact : facts) {
       REGISTRY_RETURN_IF_ERROR(ResolveFact(fact));
       std::string stream = StreamOf(fact);
-      out.push_back({std::move(stream), ToEvent(fact)});
+      out.push_back({std::move(stream), ToEvent(std::move(fact))});
     }
     return out;
   }
+  // One fact, moved in (a braced list would copy it into the vector).
+  Result<std::vector<PlannedEvent>> One(Fact fact) {
+    std::vector<Fact> facts;
+    facts.push_back(std::move(fact));
+    return Facts(std::move(facts));
+  }
 
   Result<std::vector<PlannedEvent>> operator()(const RegisterEntity& c) {
-    return Facts({EntityRegistered{c.code, c.name, c.note}});
+    return One(EntityRegistered{c.code, c.name, c.note});
   }
   Result<std::vector<PlannedEvent>> operator()(const ReceiveApplication& c) {
-    return Facts({ApplicationReceived{c.state, c.date, c.note}});
+    return One(ApplicationReceived{c.state, c.date, c.note});
   }
   Result<std::vector<PlannedEvent>> operator()(const ApproveApplication& c) {
     std::vector<Fact> facts{ApplicationApproved{c.state, c.date, c.session, c.decision_ref, c.note}};
@@ -200,31 +207,31 @@ class Translator {
     return Facts(std::move(facts));
   }
   Result<std::vector<PlannedEvent>> operator()(const RecordMembershipEffect& c) {
-    return Facts({MembershipTookEffect{c.state, c.date, c.note}});
+    return One(MembershipTookEffect{c.state, c.date, c.note});
   }
   Result<std::vector<PlannedEvent>> operator()(const CloseApplication& c) {
-    return Facts({ApplicationClosed{c.state, c.date, c.outcome, c.note}});
+    return One(ApplicationClosed{c.state, c.date, c.outcome, c.note});
   }
   Result<std::vector<PlannedEvent>> operator()(const EndMembership& c) {
-    return Facts({MembershipEnded{c.state, c.date, c.reason, c.merged_into, c.note}});
+    return One(MembershipEnded{c.state, c.date, c.reason, c.merged_into, c.note});
   }
   Result<std::vector<PlannedEvent>> operator()(const ResumeMembership& c) {
-    return Facts({MembershipResumed{c.state, c.date, c.note}});
+    return One(MembershipResumed{c.state, c.date, c.note});
   }
   Result<std::vector<PlannedEvent>> operator()(const SucceedSeat& c) {
-    return Facts({SeatSucceeded{c.predecessor, c.successor, c.date, c.note}});
+    return One(SeatSucceeded{c.predecessor, c.successor, c.date, c.note});
   }
   Result<std::vector<PlannedEvent>> operator()(const RenameState& c) {
-    return Facts({StateRenamed{c.state, c.date, c.name}});
+    return One(StateRenamed{c.state, c.date, c.name});
   }
   Result<std::vector<PlannedEvent>> operator()(const GrantObserverStatus& c) {
-    return Facts({ObserverStatusGranted{c.state, c.date, c.note}});
+    return One(ObserverStatusGranted{c.state, c.date, c.note});
   }
   Result<std::vector<PlannedEvent>> operator()(const EndObserverStatus& c) {
-    return Facts({ObserverStatusEnded{c.state, c.date, c.note}});
+    return One(ObserverStatusEnded{c.state, c.date, c.note});
   }
   Result<std::vector<PlannedEvent>> operator()(const RecordOpeningBalance& c) {
-    return Facts({OpeningBalanceRecorded{c.date, c.members, c.note}});
+    return One(OpeningBalanceRecorded{c.date, c.members, c.note});
   }
   Result<std::vector<PlannedEvent>> operator()(const OpenSession& c) {
     SessionOpened f;
@@ -236,21 +243,21 @@ class Translator {
     f.planned_closing_date = c.planned_closing_date;
     f.opening_local_time = c.opening_local_time;
     f.time_zone = c.time_zone;
-    return Facts({std::move(f)});
+    return One(std::move(f));
   }
   Result<std::vector<PlannedEvent>> operator()(const CloseSession& c) {
-    return Facts({SessionClosed{c.session, c.date}});
+    return One(SessionClosed{c.session, c.date});
   }
   Result<std::vector<PlannedEvent>> operator()(const SchedulePanel& c) {
-    return Facts({PanelScheduled{c.session, c.date, c.title, c.moderators, c.speakers}});
+    return One(PanelScheduled{c.session, c.date, c.title, c.moderators, c.speakers});
   }
   Result<std::vector<PlannedEvent>> operator()(const RecordAddress& c) {
-    return Facts({AddressDelivered{c.session, c.date, c.speaker, c.office, c.title}});
+    return One(AddressDelivered{c.session, c.date, c.speaker, c.office, c.title});
   }
   Result<std::vector<PlannedEvent>> operator()(const AdoptDecision& c) {
     REGISTRY_ASSIGN_OR_RETURN(auto planned,
-                              Facts({DecisionAdopted{c.session, c.date, c.reference, c.title,
-                                                     c.approves}}));
+                              One(DecisionAdopted{c.session, c.date, c.reference, c.title,
+                                                  c.approves}));
     const auto& decision = std::get<DecisionAdopted>(planned.front().event);
     std::vector<Fact> follow;
     for (const std::string& code : decision.approved) {

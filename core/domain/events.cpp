@@ -50,6 +50,10 @@ Event ToEvent(const Fact& fact) {
   return std::visit([](const auto& f) { return Event(f); }, fact);
 }
 
+Event ToEvent(Fact&& fact) {
+  return std::visit([](auto& f) { return Event(std::move(f)); }, fact);
+}
+
 std::string StreamOf(const Fact& fact) {
   return std::visit(
       [](const auto& f) -> std::string {

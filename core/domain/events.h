@@ -245,7 +245,9 @@ std::string_view TypeName(const Fact& fact);
 std::optional<Fact> AsFact(const Event& event);
 // As above, moving the fact out; `event` is left unchanged when it is an amendment.
 std::optional<Fact> AsFact(Event&& event);
+// The event that states a fact; the second moves the fact's fields.
 Event ToEvent(const Fact& fact);
+Event ToEvent(Fact&& fact);
 
 // The stream a fact belongs to: "state-LBN", "session-council-110", "registry".
 std::string StreamOf(const Fact& fact);

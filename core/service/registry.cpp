@@ -242,6 +242,10 @@ Result<PreparedWrite> Registry::Translate(std::span<const Command> commands,
                             TranslateAll(*projection_, commands, LocalTimeToUtcMicros));
   const Uuid key = options.idempotency_key.value_or(Uuid::NewTimeOrdered());
   PreparedWrite write;
+  write.request.events.reserve(planned.size());
+  write.streams.reserve(planned.size());
+  write.types.reserve(planned.size());
+  write.events.reserve(planned.size());
   for (std::size_t i = 0; i < planned.size(); ++i) {
     store::EncodedPayload payload = store::EncodeEvent(planned[i].event);
     store::NewEvent e;
@@ -253,12 +257,12 @@ Result<PreparedWrite> Registry::Translate(std::span<const Command> commands,
     e.recorded_by = options.recorded_by;
     e.correlation_id = options.correlation_id.value_or(key);
     write.request.events.push_back(std::move(e));
-    write.streams.push_back(planned[i].stream);
+    write.streams.push_back(std::move(planned[i].stream));
     write.types.emplace_back(TypeName(planned[i].event));
     write.events.push_back(std::move(planned[i].event));
   }
   if (options.expected_version) {
-    write.request.expectations.push_back({planned.front().stream, *options.expected_version});
+    write.request.expectations.push_back({write.streams.front(), *options.expected_version});
   }
   return write;
 }

@@ -1,6 +1,9 @@
 #include "core/api/command_json.h"
 
 #include <doctest/doctest.h>
+#include <simdjson.h>
+
+#include <cstring>
 
 #include "core/domain/decide.h"
 #include "tests/domain/domain_test_util.h"
@@ -135,6 +138,24 @@ TEST_CASE("CommandJson: a batch decodes its commands and names a bad one by inde
       {"command": "resume_membership", "state": "AUS"}]})"), p);
   CHECK(bad.status().message().find("commands[1]") != std::string::npos);
   CHECK(DecodeBatchRequest(json::parse(R"({"commands": []})"), p).status().reason() == "missing_field");
+}
+
+TEST_CASE("CommandJson: a batch reads the projection only when it holds a correction") {
+  simdjson::dom::parser parser;
+  auto reads = [&](const char* text) {
+    simdjson::dom::element batch;
+    REQUIRE(parser.parse(text, std::strlen(text)).get(batch) == simdjson::SUCCESS);
+    return DecodingReadsProjection(batch);
+  };
+  CHECK_FALSE(reads(R"({"commands": [{"command": "grant_observer_status", "state": "KWT", "date": "2017-06-01"}]})"));
+  CHECK(reads(R"({"commands": [{"command": "grant_observer_status", "state": "KWT", "date": "2017-06-01"},
+                               {"command": "correct_event", "position": 1, "fields": {}, "reason": "r"}]})"));
+  // Named twice, the last "command" counts when decoding (as nlohmann reads it).
+  CHECK(reads(R"({"commands": [{"command": "retract_event", "command": "correct_event", "position": 1}]})"));
+  // Another field named twice changes nothing the projection holds.
+  CHECK_FALSE(reads(R"({"commands": [{"command": "grant_observer_status", "date": "1999-01-01", "date": "2017-06-01"}]})"));
+  // A batch that names "commands" twice: which list counts is nlohmann's call.
+  CHECK(reads(R"({"commands": [], "commands": [{"command": "grant_observer_status"}]})"));
 }
 
 TEST_CASE("CommandJson: every event type round-trips through EventToJson") {
