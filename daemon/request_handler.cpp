@@ -141,13 +141,15 @@ HttpResponse ErrorResponse(const Status& status) {
   return r;
 }
 
-HttpResponse JsonResponse(const json& body, const std::string& if_none_match, unsigned status) {
+// A JSON answer already printed (without its final newline); `position` goes into the ETag.
+HttpResponse JsonTextResponse(std::string text, std::int64_t position, const std::string& if_none_match,
+                              unsigned status) {
   HttpResponse r;
   r.status = status;
-  r.body = api::DumpJson(body, 2) + "\n";
+  r.body = std::move(text);
+  r.body += '\n';
   char etag[40];
-  std::snprintf(etag, sizeof etag, "\"%lld-%016llx\"",
-                static_cast<long long>(body.value("position", std::int64_t{0})),
+  std::snprintf(etag, sizeof etag, "\"%lld-%016llx\"", static_cast<long long>(position),
                 static_cast<unsigned long long>(Fnv1a(r.body)));
   r.etag = etag;
   if (!if_none_match.empty() && (if_none_match == r.etag || if_none_match == "*")) {
@@ -155,6 +157,11 @@ HttpResponse JsonResponse(const json& body, const std::string& if_none_match, un
     r.body.clear();
   }
   return r;
+}
+
+HttpResponse JsonResponse(const json& body, const std::string& if_none_match, unsigned status) {
+  return JsonTextResponse(api::DumpJson(body, 2), body.value("position", std::int64_t{0}), if_none_match,
+                          status);
 }
 
 HttpResponse CachedResponse(const HttpResponse& cached, const std::string& if_none_match) {
@@ -539,7 +546,7 @@ void RequestHandler::Write(const Target& target, const HttpRequest& request, con
 
   auto done = [respond](Result<service::WriteResult> result) {
     if (!result.ok()) return respond(ErrorResponse(result.status()));
-    respond(JsonResponse(api::ToJson(*result), "", result->duplicate ? 200 : 201));
+    respond(JsonTextResponse(api::WriteResultText(*result), result->head, "", result->duplicate ? 200 : 201));
   };
   if (target.segments[1] == "restore") {
     auto list = body->find("events");

@@ -2,9 +2,11 @@
 
 #include <date/date.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "core/api/command_json.h"
+#include "core/api/json_parse.h"
 
 namespace registry::api {
 namespace {
@@ -196,6 +198,38 @@ json ToJson(const service::WriteResult& r) {
                       {"type", i < r.types.size() ? r.types[i] : ""}});
   }
   return {{"position", r.head}, {"duplicate", r.duplicate}, {"events", events}};
+}
+
+std::string WriteResultText(const service::WriteResult& r) {
+  // Streams and types are codes and slugs; anything that would need escaping is left to
+  // nlohmann, which escapes it (and replaces invalid UTF-8) its own way.
+  auto plain = [](std::string_view text) {
+    return std::all_of(text.begin(), text.end(), [](char ch) {
+      const auto b = static_cast<unsigned char>(ch);
+      return b >= 0x20 && b < 0x80 && b != '"' && b != '\\';
+    });
+  };
+  const bool all_plain = std::all_of(r.streams.begin(), r.streams.end(), plain) &&
+                         std::all_of(r.types.begin(), r.types.end(), plain);
+  if (!all_plain) return DumpJson(ToJson(r), 2);
+  std::string out = "{\n  \"duplicate\": ";
+  out += r.duplicate ? "true" : "false";
+  out += ",\n  \"events\": ";
+  if (r.positions.empty()) out += "[]";
+  for (std::size_t i = 0; i < r.positions.size(); ++i) {
+    out += i == 0 ? "[\n    {\n      \"position\": " : ",\n    {\n      \"position\": ";
+    out += std::to_string(r.positions[i]);
+    out += ",\n      \"stream\": \"";
+    if (i < r.streams.size()) out += r.streams[i];
+    out += "\",\n      \"type\": \"";
+    if (i < r.types.size()) out += r.types[i];
+    out += "\"\n    }";
+  }
+  if (!r.positions.empty()) out += "\n  ]";
+  out += ",\n  \"position\": ";
+  out += std::to_string(r.head);
+  out += "\n}";
+  return out;
 }
 
 json ToJson(const store::VerifyReport& r) {

@@ -20,6 +20,9 @@ nlohmann::json ToJson(const SessionsAnswer& a);
 nlohmann::json ToJson(const SessionDetail& d);
 nlohmann::json ToJson(const TimelineAnswer& a);
 nlohmann::json ToJson(const service::WriteResult& r);
+// The same answer as DumpJson(ToJson(r), 2) prints it, written without a JSON document
+// (the answer to every write).
+std::string WriteResultText(const service::WriteResult& r);
 nlohmann::json ToJson(const store::VerifyReport& r);
 // An event of the log, with its metadata: position, stream, version, type, ids, times, hash.
 nlohmann::json ToJson(const service::LoggedEvent& e);

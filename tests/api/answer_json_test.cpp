@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "core/api/json_parse.h"
 #include "tests/domain/domain_test_util.h"
 
 namespace registry::api {
@@ -47,6 +48,32 @@ TEST_CASE("AnswerJson: a count carries its position and completeness") {
   CHECK(j["observers"] == 1);
   CHECK(j["complete"] == true);
   CHECK(j["record_starts"] == "2019-11-25");
+}
+
+TEST_CASE("AnswerJson: a write's answer, written directly, is what nlohmann prints") {
+  auto same = [](const service::WriteResult& r) {
+    CHECK(WriteResultText(r) == DumpJson(ToJson(r), 2));
+  };
+  service::WriteResult r;
+  same(r);  // no events
+  r.head = 18;
+  r.positions = {18};
+  r.streams = {"session-council-110"};
+  r.types = {"PanelScheduled"};
+  same(r);
+  r.duplicate = true;
+  r.head = 1'001'054;
+  r.positions = {7, 8, 1'001'054};
+  r.streams = {"state-LBN", "state-LBN", "registry"};
+  r.types = {"ApplicationApproved", "MembershipTookEffect", "OpeningBalanceRecorded"};
+  same(r);
+  r.types.pop_back();  // fewer names than positions: an empty one
+  same(r);
+  // Text that needs escaping, and bytes that are not UTF-8, are left to nlohmann.
+  r.streams = {"state-\"Q\"", "s\u00e9ance\\x", std::string("bad-\xff", 5)};
+  same(r);
+  r.streams = {"line\nbreak", "tab\t", "registry"};
+  same(r);
 }
 
 }  // namespace
