@@ -103,6 +103,9 @@ class RequestHandler {
   void Import(std::string body, const Peer& peer, std::function<void(HttpResponse)> respond);
   void Write(const Target& target, const HttpRequest& request, const Peer& peer,
              std::function<void(HttpResponse)> respond);
+  // POST /v1/restore: exported events, recorded as they were (the export's import).
+  void Restore(const HttpRequest& request, std::function<void(Result<service::WriteResult>)> done,
+               std::function<void(HttpResponse)> respond);
   void Events(const Target& target, const HttpRequest& request,
               std::function<void(HttpResponse)> respond);
   void Verify(std::function<void(HttpResponse)> respond);

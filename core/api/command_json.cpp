@@ -548,12 +548,26 @@ Result<BatchRequest> DecodeBatch(typename Ops::Value object, const Projection& p
 
 }  // namespace
 
-Result<CommandRequest> DecodeCommandRequest(const json& object, const Projection& projection) {
+namespace {
+
+// A command with its key and expected version, from either library's document.
+template <typename Object>
+Result<CommandRequest> DecodeRequest(const Object& object, const Projection& projection) {
   CommandRequest request;
   REGISTRY_ASSIGN_OR_RETURN(request.command,
                             DecodeCommandBody(object, projection, &request.idempotency_key,
                                               &request.expected_version));
   return request;
+}
+
+}  // namespace
+
+Result<CommandRequest> DecodeCommandRequest(const json& object, const Projection& projection) {
+  return DecodeRequest(object, projection);
+}
+
+Result<CommandRequest> DecodeSimdCommandRequest(const simdjson::dom::element& object, const Projection& projection) {
+  return DecodeRequest(object, projection);
 }
 
 Result<BatchRequest> DecodeBatchRequest(const json& object, const Projection& projection) {

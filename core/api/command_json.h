@@ -50,6 +50,8 @@ Result<BatchRequest> DecodeBatchRequest(const nlohmann::json& object, const Proj
 // The same over a document simdjson parsed (imports: nlohmann's parse and tree were most
 // of their time). The same commands and the same errors as above for the same text.
 Result<BatchRequest> DecodeSimdBatchRequest(const simdjson::dom::element& object, const Projection& projection);
+// DecodeCommandRequest over what simdjson read (the append path): the same command or error.
+Result<CommandRequest> DecodeSimdCommandRequest(const simdjson::dom::element& object, const Projection& projection);
 // Whether an object names a field twice (or has more than 32): nlohmann keeps the last of
 // each name, simdjson every one, so such an object is read the nlohmann way.
 bool NamesAFieldTwice(const simdjson::dom::element& object);

@@ -2,7 +2,7 @@
 
 namespace registry::api {
 
-Result<nlohmann::json> ParseJson(std::string_view text, std::size_t max_bytes, int max_depth) {
+Status CheckJsonLimits(std::string_view text, std::size_t max_bytes, int max_depth) {
   if (text.size() > max_bytes) {
     return ResourceExhausted("the JSON body is " + std::to_string(text.size()) +
                                  " bytes; the limit is " + std::to_string(max_bytes),
@@ -26,6 +26,11 @@ Result<nlohmann::json> ParseJson(std::string_view text, std::size_t max_bytes, i
       --depth;
     }
   }
+  return Status::Ok();
+}
+
+Result<nlohmann::json> ParseJson(std::string_view text, std::size_t max_bytes, int max_depth) {
+  REGISTRY_RETURN_IF_ERROR(CheckJsonLimits(text, max_bytes, max_depth));
   try {
     return nlohmann::json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for 1e400

@@ -20,6 +20,9 @@ inline constexpr int kMaxJsonDepth = 32;
 // "body_too_large") naming the problem.
 Result<nlohmann::json> ParseJson(std::string_view text, std::size_t max_bytes = kMaxJsonBytes,
                                  int max_depth = kMaxJsonDepth);
+// ParseJson's checks before it parses: the size, and the nesting depth.
+Status CheckJsonLimits(std::string_view text, std::size_t max_bytes = kMaxJsonBytes,
+                       int max_depth = kMaxJsonDepth);
 
 // Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points
 // beyond U+10FFFF).

@@ -1,7 +1,8 @@
 // Fuzz target: JSON command decoding and the rules. A body as POST /v1/commands or
 // /v1/batch receives it is parsed, decoded against a seeded projection and decided; a
 // command that decodes must survive CommandToJson and decode to the same command, and the
-// import path's decoding (simdjson) must give the same commands or the same error.
+// decoding from simdjson's document (the append and import paths) must give the same
+// commands or the same error.
 #include <simdjson.h>
 
 #include <cstdio>
@@ -22,38 +23,61 @@ using namespace registry;
   std::abort();
 }
 
-// Decodes `text` (a batch) both ways. Text that simdjson refuses and nlohmann reads (an
-// integer beyond 64 bits) is refused by the import path as malformed, which is allowed.
-void CheckImportPathAgrees(const std::string& text, const Projection& projection) {
+// Fails unless both decodings succeeded or both failed with the same error; true when
+// both succeeded.
+template <typename T>
+bool SameOutcome(const Result<T>& expected, const Result<T>& actual, const char* path) {
+  if (expected.ok() != actual.ok()) {
+    Fail(std::string(path) + " disagrees: " + (expected.ok() ? std::string("ok") : expected.status().ToString()) +
+         " vs " + (actual.ok() ? std::string("ok") : actual.status().ToString()));
+  }
+  if (!expected.ok() && expected.status().ToString() != actual.status().ToString()) {
+    Fail(std::string(path) + " errs differently: " + expected.status().ToString() + " vs " +
+         actual.status().ToString());
+  }
+  return expected.ok();
+}
+
+template <typename T>
+void SameMeta(const T& expected, const T& actual, const char* path) {
+  if (expected.idempotency_key != actual.idempotency_key ||
+      expected.expected_version.has_value() != actual.expected_version.has_value() ||
+      (expected.expected_version && expected.expected_version->ToString() != actual.expected_version->ToString())) {
+    Fail(std::string(path) + " decodes a different key or expected version");
+  }
+}
+
+void SameCommand(const Command& expected, const Command& actual, const char* path) {
+  if (api::CommandToJson(expected) != api::CommandToJson(actual)) {
+    Fail(std::string(path) + " decodes a different command: " + api::CommandToJson(expected).dump() + " vs " +
+         api::CommandToJson(actual).dump());
+  }
+}
+
+// Decodes `text` (a batch, or a single command when `single`) both ways. Text that
+// simdjson refuses and nlohmann reads (an integer beyond 64 bits) is refused by the import
+// path as malformed, and read by nlohmann on the append path, which is allowed.
+void CheckSimdPathAgrees(const std::string& text, bool single, const Projection& projection) {
   auto parsed = api::ParseJson(text);
   if (!parsed.ok()) return;
   simdjson::dom::parser parser;
   simdjson::dom::element document;
   if (parser.parse(text).get(document) != simdjson::SUCCESS) return;
-  auto expected = api::DecodeBatchRequest(*parsed, projection);
-  auto actual = api::DecodeSimdBatchRequest(document, projection);
-  if (expected.ok() != actual.ok()) {
-    Fail("import path disagrees: " + (expected.ok() ? std::string("ok") : expected.status().ToString()) +
-         " vs " + (actual.ok() ? std::string("ok") : actual.status().ToString()));
-  }
-  if (!expected.ok()) {
-    if (expected.status().ToString() != actual.status().ToString()) {
-      Fail("import path errs differently: " + expected.status().ToString() + " vs " +
-           actual.status().ToString());
-    }
+  if (single) {
+    auto expected = api::DecodeCommandRequest(*parsed, projection);
+    auto actual = api::DecodeSimdCommandRequest(document, projection);
+    if (!SameOutcome(expected, actual, "the append path")) return;
+    SameMeta(*expected, *actual, "the append path");
+    SameCommand(expected->command, actual->command, "the append path");
     return;
   }
-  if (expected->commands.size() != actual->commands.size() ||
-      expected->idempotency_key != actual->idempotency_key ||
-      expected->expected_version.has_value() != actual->expected_version.has_value() ||
-      (expected->expected_version && expected->expected_version->ToString() != actual->expected_version->ToString())) {
-    Fail("import path decodes a different batch");
-  }
+  auto expected = api::DecodeBatchRequest(*parsed, projection);
+  auto actual = api::DecodeSimdBatchRequest(document, projection);
+  if (!SameOutcome(expected, actual, "the import path")) return;
+  SameMeta(*expected, *actual, "the import path");
+  if (expected->commands.size() != actual->commands.size()) Fail("the import path decodes a different batch");
   for (std::size_t i = 0; i < expected->commands.size(); ++i) {
-    if (api::CommandToJson(expected->commands[i]) != api::CommandToJson(actual->commands[i])) {
-      Fail("import path decodes a different command: " + api::CommandToJson(expected->commands[i]).dump() +
-           " vs " + api::CommandToJson(actual->commands[i]).dump());
-    }
+    SameCommand(expected->commands[i], actual->commands[i], "the import path");
   }
 }
 
@@ -65,8 +89,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!json.ok()) return 0;
   const Projection& projection = fuzz::SeededProjection();
   const bool batch_body = json->is_object() && json->contains("commands");
-  CheckImportPathAgrees(batch_body ? std::string(text) : R"({"commands":[)" + std::string(text) + "]}",
-                        projection);
+  CheckSimdPathAgrees(batch_body ? std::string(text) : R"({"commands":[)" + std::string(text) + "]}",
+                      /*single=*/false, projection);
+  if (!batch_body) CheckSimdPathAgrees(std::string(text), /*single=*/true, projection);
   if (batch_body) {
     auto batch = api::DecodeBatchRequest(*json, projection);
     if (batch.ok()) (void)DecideAll(projection, batch->commands);
