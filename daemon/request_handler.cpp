@@ -141,6 +141,11 @@ HttpResponse ErrorResponse(const Status& status) {
   return r;
 }
 
+namespace {
+
+// Bodies up to this size leave the io thread's simdjson parser its buffers.
+constexpr std::size_t kParserKeepBytes = 64 << 10;
+
 // A JSON answer already printed (without its final newline); `position` goes into the ETag.
 HttpResponse JsonTextResponse(std::string text, std::int64_t position, const std::string& if_none_match,
                               unsigned status) {
@@ -158,6 +163,8 @@ HttpResponse JsonTextResponse(std::string text, std::int64_t position, const std
   }
   return r;
 }
+
+}  // namespace
 
 HttpResponse JsonResponse(const json& body, const std::string& if_none_match, unsigned status) {
   return JsonTextResponse(api::DumpJson(body, 2), body.value("position", std::int64_t{0}), if_none_match,
@@ -553,6 +560,14 @@ void RequestHandler::Write(const Target& target, const HttpRequest& request, con
     return respond(ErrorResponse(limits));
   }
   thread_local simdjson::dom::parser parser;  // the io thread's; its document is read below
+  // A parser keeps buffers for the largest body it has read (some 14 bytes per byte): after
+  // a large batch, they are let go when this request is done with them.
+  struct ReleaseIfLarge {
+    simdjson::dom::parser& p;
+    ~ReleaseIfLarge() {
+      if (p.capacity() > kParserKeepBytes) p = simdjson::dom::parser();
+    }
+  } release{parser};
   simdjson::dom::element element;
   std::optional<json> fallback;
   if (parser.parse(request.body).get(element) != simdjson::SUCCESS) {
