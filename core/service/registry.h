@@ -82,7 +82,7 @@ struct PreparedWrite {
   store::AppendRequest request;
   std::vector<Event> events;
   std::vector<std::string> streams, types;
-  bool retry = false;             // its idempotency key is recorded already
+  bool retry = false;  // its idempotency key is recorded already
 };
 
 // One batch of ExecuteBatches: commands recorded together, as by ExecuteBatch.
