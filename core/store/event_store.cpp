@@ -142,6 +142,8 @@ class EventStore::Statements {
       savepoint = std::make_unique<SQLite::Statement>(db, "SAVEPOINT append_one");
       release = std::make_unique<SQLite::Statement>(db, "RELEASE append_one");
       rollback_to = std::make_unique<SQLite::Statement>(db, "ROLLBACK TO append_one");
+      begin = std::make_unique<SQLite::Statement>(db, "BEGIN IMMEDIATE");
+      commit = std::make_unique<SQLite::Statement>(db, "COMMIT");
     }
   }
   SQLite::Statement read_forward;
@@ -150,7 +152,7 @@ class EventStore::Statements {
   SQLite::Statement scan;
   // Writers only: a read-only connection may open a store from before 0004.
   std::unique_ptr<SQLite::Statement> insert, insert_run, runs_near, find_run, read_for_retry;
-  std::unique_ptr<SQLite::Statement> savepoint, release, rollback_to;
+  std::unique_ptr<SQLite::Statement> savepoint, release, rollback_to, begin, commit;
 };
 
 // What a transaction has written but not yet committed.
@@ -181,6 +183,35 @@ void Run(SQLite::Statement& s) {
   ResetOnExit reset{s};
   s.exec();
 }
+
+// A write transaction begun and committed by statements compiled once (SQLite::Transaction
+// parses both for each group); rolled back unless committed.
+class WriteTransaction {
+ public:
+  WriteTransaction(SQLite::Database& db, SQLite::Statement& begin, SQLite::Statement& commit)
+      : db_(db), commit_(commit) {
+    Run(begin);
+  }
+  ~WriteTransaction() {
+    if (committed_) return;
+    try {
+      db_.exec("ROLLBACK");
+    } catch (...) {  // destructors never throw; SQLite may have rolled back already
+    }
+  }
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+
+  void Commit() {
+    Run(commit_);
+    committed_ = true;
+  }
+
+ private:
+  SQLite::Database& db_;
+  SQLite::Statement& commit_;
+  bool committed_ = false;
+};
 
 // SQLite keeps memory statistics that nothing here reads, behind a global mutex taken on
 // every allocation: an eighth of an import's CPU. Turned off once, before the first
@@ -370,7 +401,7 @@ std::vector<Result<AppendResult>> EventStore::AppendGroup(
   }
   Pending pending{head_, last_recorded_at_us_, {}};
   try {
-    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    WriteTransaction tx(*db_, *statements_->begin, *statements_->commit);
     for (const AppendRequest& request : requests) {
       Pending before = pending;  // small: head and the streams touched so far
       Run(*statements_->savepoint);
@@ -384,7 +415,7 @@ std::vector<Result<AppendResult>> EventStore::AppendGroup(
       }
       results.push_back(std::move(result));
     }
-    tx.commit();
+    tx.Commit();
   } catch (const SQLite::Exception& e) {
     Status failed = StatusFromSqlite(e, "append to '" + path_ + "'");
     results.assign(requests.size(), Result<AppendResult>(failed));
