@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <filesystem>
 
 #include "core/service/registry.h"
@@ -17,6 +18,7 @@
 #include "daemon/registry_host.h"
 #include "daemon/request_handler.h"
 #include "daemon/server.h"
+#include "daemon/spin.h"
 #include "daemon/systemd.h"
 
 namespace {
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
   bool allow_open_dir = false;
   int idle_timeout = 120, request_timeout = 30;
   std::int64_t feed_max_lag = 100'000;
+  int spin_us = 400;
   std::string iso_codes = "/usr/share/iso-codes/json";
   std::string log_level = "info";
   std::string metrics_listen;
@@ -73,6 +76,10 @@ int main(int argc, char** argv) {
   app.add_option("--feed-max-lag", feed_max_lag,
                  "Events a feed consumer may fall behind before it is told to resume and dropped")
       ->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
+  app.add_option("--spin-us", spin_us,
+                 "Microseconds the io and writer threads look for more work before they sleep: "
+                 "lower latency for a little CPU (0: sleep at once)")
+      ->capture_default_str()->check(CLI::Range(0, 100'000));
   app.add_option("--iso-codes", iso_codes, "Debian iso-codes JSON directory")->capture_default_str();
   app.add_option("--metrics-listen", metrics_listen,
                  "Also serve GET /metrics (Prometheus) on this loopback TCP address, e.g. 127.0.0.1:9464; "
@@ -116,7 +123,8 @@ int main(int argc, char** argv) {
   const std::int64_t events = (*registry)->head().position;
 
   boost::asio::io_context io(1);
-  daemon::RegistryHost host(std::move(registry).value(), db, io.get_executor());
+  const std::chrono::microseconds spin(spin_us);
+  daemon::RegistryHost host(std::move(registry).value(), db, io.get_executor(), spin);
   if (Status s = host.Start(); !s.ok()) return Fail(s);
   SystemClock clock;
   daemon::RequestHandler handler(host, policy, clock);
@@ -148,7 +156,7 @@ int main(int argc, char** argv) {
                     std::to_string(server.metrics_port()));
   }
   daemon::NotifyReady(serving);
-  io.run();
+  daemon::RunSpinning(io, spin);
   daemon::LogInfo("stopped cleanly");
   return 0;
 }

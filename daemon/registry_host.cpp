@@ -10,6 +10,7 @@
 #include "core/api/json_parse.h"
 #include "core/domain/projection.h"
 #include "core/store/payload_codec.h"
+#include "daemon/spin.h"
 
 namespace registry::daemon {
 namespace {
@@ -40,8 +41,8 @@ bool Conflicts(const std::vector<std::string>& keys, const std::unordered_set<st
 }  // namespace
 
 RegistryHost::RegistryHost(std::unique_ptr<service::Registry> registry, std::string db_path,
-                           boost::asio::any_io_executor io)
-    : registry_(std::move(registry)), db_path_(std::move(db_path)), io_(std::move(io)) {
+                           boost::asio::any_io_executor io, std::chrono::microseconds spin)
+    : registry_(std::move(registry)), db_path_(std::move(db_path)), io_(std::move(io)), spin_(spin) {
   head_ = registry_->head();
   committed_head_ = head_.position;
 }
@@ -97,6 +98,7 @@ void RegistryHost::SubmitWrite(std::vector<Command> commands, service::WriteOpti
     std::lock_guard lock(write_mutex_);
     if (!stopping_) {
       writes_.push_back({std::move(commands), std::move(options), std::move(done), {}, {}});
+      queued_.fetch_add(1, std::memory_order_relaxed);
       queued = true;
     }
   }
@@ -115,6 +117,7 @@ void RegistryHost::SubmitExclusive(ExclusiveJob job, ExclusiveDone done) {
     std::lock_guard lock(write_mutex_);
     if (!stopping_) {
       writes_.push_back({{}, {}, {}, std::move(job), std::move(done)});
+      queued_.fetch_add(1, std::memory_order_relaxed);
       write_ready_.notify_one();
       return;
     }
@@ -142,6 +145,11 @@ void RegistryHost::WriterLoop() {
   std::deque<PendingWrite> deferred;
   while (true) {
     std::vector<PendingWrite> taken;
+    // After a group, the next write is often a client's round trip away: look for it a
+    // little before sleeping on the condition variable (spin.h).
+    if (deferred.empty()) {
+      SpinUntil([&] { return queued_.load(std::memory_order_relaxed) > 0 || stopping_.load(); }, spin_);
+    }
     {
       std::unique_lock lock(write_mutex_);
       write_ready_.wait(lock, [&] { return !writes_.empty() || !deferred.empty() || stopping_; });
@@ -153,11 +161,41 @@ void RegistryHost::WriterLoop() {
       while (!writes_.empty() && taken.size() < kMaxGroup) {
         taken.push_back(std::move(writes_.front()));
         writes_.pop_front();
+        queued_.fetch_sub(1, std::memory_order_relaxed);
       }
       if (taken.empty() && stopping_) return;  // drained
     }
     CommitGroup(taken, deferred);
   }
+}
+
+template <typename Answer>
+void RegistryHost::Publish(std::vector<Result<service::WriteResult>> results, Answer answer) {
+  // Only the ring's worth of the newest events goes to the io thread (an import records
+  // many more); the feed reads older ones from the log.
+  std::size_t total = 0;
+  for (const Result<service::WriteResult>& r : results) total += r.ok() ? r->recorded.size() : 0;
+  std::size_t skip = total > kRingEvents ? total - kRingEvents : 0;
+  std::vector<store::RecordedEvent> events;
+  events.reserve(total - skip);
+  for (Result<service::WriteResult>& r : results) {
+    if (!r.ok()) continue;
+    const std::size_t skipped = std::min(skip, r->recorded.size());
+    skip -= skipped;
+    std::move(r->recorded.begin() + static_cast<std::ptrdiff_t>(skipped), r->recorded.end(),
+              std::back_inserter(events));
+    r->recorded.clear();
+    writes_committed_.fetch_add(1);
+  }
+  const store::Head head = registry_->head();
+  committed_head_ = head.position;
+  // One hand-off for the whole group: each post from this thread may have to wake the io
+  // thread's reactor (a system call), and a group commit answers up to kMaxGroup writes.
+  boost::asio::post(io_, [this, events = std::move(events), head, results = std::move(results),
+                          answer = std::move(answer)]() mutable {
+    Published(std::move(events), head);
+    answer(results);
+  });
 }
 
 void RegistryHost::CommitGroup(std::vector<PendingWrite>& taken, std::deque<PendingWrite>& deferred) {
@@ -166,11 +204,10 @@ void RegistryHost::CommitGroup(std::vector<PendingWrite>& taken, std::deque<Pend
   auto job = std::find_if(taken.begin(), taken.end(), [](const PendingWrite& w) { return bool(w.exclusive); });
   if (job != taken.end()) {
     if (job == taken.begin()) {
-      std::vector<Result<service::WriteResult>> results = job->exclusive(*registry_);
-      Publish(results);
-      boost::asio::post(io_, [done = std::move(job->exclusive_done), r = std::move(results)]() mutable {
-        done(std::move(r));
-      });
+      Publish(job->exclusive(*registry_),
+              [done = std::move(job->exclusive_done)](std::vector<Result<service::WriteResult>>& r) {
+                done(std::move(r));
+              });
       for (auto it = std::next(job); it != taken.end(); ++it) deferred.push_back(std::move(*it));
       return;
     }
@@ -199,37 +236,13 @@ void RegistryHost::CommitGroup(std::vector<PendingWrite>& taken, std::deque<Pend
   }
   if (prepared.empty()) return;
 
-  std::vector<Result<service::WriteResult>> results = registry_->Commit(std::move(prepared));
-  Publish(results);
-  for (std::size_t i = 0; i < members.size(); ++i) {
-    boost::asio::post(io_, [done = std::move(members[i].done), r = std::move(results[i])]() mutable {
-      done(std::move(r));
-    });
-  }
-}
-
-void RegistryHost::Publish(std::vector<Result<service::WriteResult>>& results) {
-  // Only the ring's worth of the newest events goes to the io thread (an import records
-  // many more); the feed reads older ones from the log.
-  std::size_t total = 0;
-  for (const Result<service::WriteResult>& r : results) total += r.ok() ? r->recorded.size() : 0;
-  std::size_t skip = total > kRingEvents ? total - kRingEvents : 0;
-  std::vector<store::RecordedEvent> events;
-  events.reserve(total - skip);
-  for (Result<service::WriteResult>& r : results) {
-    if (!r.ok()) continue;
-    const std::size_t skipped = std::min(skip, r->recorded.size());
-    skip -= skipped;
-    std::move(r->recorded.begin() + static_cast<std::ptrdiff_t>(skipped), r->recorded.end(),
-              std::back_inserter(events));
-    r->recorded.clear();
-    writes_committed_.fetch_add(1);
-  }
-  const store::Head head = registry_->head();
-  committed_head_ = head.position;
-  boost::asio::post(io_, [this, events = std::move(events), head]() mutable {
-    Published(std::move(events), head);
-  });
+  std::vector<WriteDone> dones;
+  dones.reserve(members.size());
+  for (PendingWrite& w : members) dones.push_back(std::move(w.done));
+  Publish(registry_->Commit(std::move(prepared)),
+          [dones = std::move(dones)](std::vector<Result<service::WriteResult>>& r) {
+            for (std::size_t i = 0; i < dones.size(); ++i) dones[i](std::move(r[i]));
+          });
 }
 
 void RegistryHost::Published(std::vector<store::RecordedEvent> events, store::Head head) {

@@ -18,6 +18,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -56,9 +57,10 @@ class RegistryHost {
   using ExclusiveJob = std::function<std::vector<Result<service::WriteResult>>(service::Registry&)>;
   using ExclusiveDone = std::function<void(std::vector<Result<service::WriteResult>>)>;
 
-  // `db_path` is opened a second time, read-only, for the reader thread.
+  // `db_path` is opened a second time, read-only, for the reader thread. After each group
+  // the writer looks for the next write for up to `spin` before it sleeps (spin.h).
   RegistryHost(std::unique_ptr<service::Registry> registry, std::string db_path,
-               boost::asio::any_io_executor io);
+               boost::asio::any_io_executor io, std::chrono::microseconds spin = std::chrono::microseconds(0));
   ~RegistryHost();
   RegistryHost(const RegistryHost&) = delete;
   RegistryHost& operator=(const RegistryHost&) = delete;
@@ -112,7 +114,10 @@ class RegistryHost {
   void WriterLoop();
   void ReaderLoop();
   void CommitGroup(std::vector<PendingWrite>& taken, std::deque<PendingWrite>& deferred);
-  void Publish(std::vector<Result<service::WriteResult>>& results);  // feed lines for commits
+  // Hands a commit's results to the io thread: the feed's new events first, then
+  // `answer(results)` to the writers.
+  template <typename Answer>
+  void Publish(std::vector<Result<service::WriteResult>> results, Answer answer);
   void Published(std::vector<store::RecordedEvent> events, store::Head head);  // io thread
 
   std::unique_ptr<service::Registry> registry_;
@@ -122,7 +127,9 @@ class RegistryHost {
   mutable std::mutex write_mutex_;
   std::condition_variable write_ready_;
   std::deque<PendingWrite> writes_;
+  std::atomic<std::size_t> queued_{0};  // writes_.size(), read without the lock by the spin
   std::atomic<bool> stopping_{false};
+  const std::chrono::microseconds spin_;
   std::thread writer_;
   std::atomic<std::uint64_t> writes_committed_{0};
 

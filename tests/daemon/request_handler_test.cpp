@@ -30,12 +30,16 @@ TEST_CASE("ParseTarget: splits the path and decodes the query") {
 struct Served {
   registry::testing::TempDir dir;
   boost::asio::io_context io;
-  RegistryHost host{registry::testing::OpenRegistry(dir.File("r.db")), dir.File("r.db"), io.get_executor()};
+  RegistryHost host;
   FakeClock clock{1'574'758'800'000'000};  // 2019-11-26
   RequestHandler handler{host, WriterPolicy::OnlyUid(::geteuid()), clock};
   Peer me{::getpid(), ::geteuid(), ::getegid(), "me"};
 
-  Served() { REQUIRE(host.Start().ok()); }
+  // `spin`: how long the writer looks for the next write before it sleeps.
+  explicit Served(std::chrono::microseconds spin = std::chrono::microseconds(0))
+      : host(registry::testing::OpenRegistry(dir.File("r.db")), dir.File("r.db"), io.get_executor(), spin) {
+    REQUIRE(host.Start().ok());
+  }
   HttpResponse Run(const HttpRequest& request) {
     HttpResponse response;
     response.status = 0;
@@ -68,6 +72,23 @@ TEST_CASE("RequestHandler: answers reads and refuses writes with 503 once shutti
   CHECK(refused.body.find("shutting_down") != std::string::npos);
   CHECK(run({"GET", "/v1/health", "", "", ""}).status == 503);
   CHECK(run({"GET", "/v1/events?from=1", "", "", ""}).status == 200);  // reads still answer
+}
+
+TEST_CASE("RequestHandler: a writer that spins between groups answers each write in turn") {
+  // A budget long enough that every write after the first arrives while the writer spins.
+  Served served(std::chrono::microseconds(50'000));
+  const char* states[] = {"KWT", "QAT", "OMN", "BHR", "SAU", "ARE"};
+  for (const char* state : states) {
+    auto written = served.Run({"POST", "/v1/commands", "application/json", "",
+                               std::string(R"({"command": "grant_observer_status", "state": ")") + state +
+                                   R"(", "date": "2017-06-01"})"});
+    CHECK(written.status == 201);
+  }
+  CHECK(served.Run({"GET", "/v1/count", "", "", ""}).body.find("\"observers\": 6") != std::string::npos);
+  served.host.Stop();  // ends the spin: the writer sees stopping_ and drains
+  CHECK(served.Run({"POST", "/v1/commands", "application/json", "",
+                    R"({"command": "end_observer_status", "state": "KWT", "date": "2018-06-01"})"})
+            .status == 503);
 }
 
 TEST_CASE("RequestHandler: a cached answer's bytes are made once, counted per hit, and dropped when the log moves") {
