@@ -137,11 +137,6 @@ class EventStore::Statements {
       read_for_retry = std::make_unique<SQLite::Statement>(
           db, "SELECT position, event_id, stream_id, event_type, schema_version, payload, "
               "recorded_at_us FROM events WHERE position >= ? ORDER BY position LIMIT ?");
-      // Each append of a group runs inside a savepoint; compiled once, they cost nothing
-      // to parse per append (they were a tenth of a group commit's time).
-      savepoint = std::make_unique<SQLite::Statement>(db, "SAVEPOINT append_one");
-      release = std::make_unique<SQLite::Statement>(db, "RELEASE append_one");
-      rollback_to = std::make_unique<SQLite::Statement>(db, "ROLLBACK TO append_one");
       begin = std::make_unique<SQLite::Statement>(db, "BEGIN IMMEDIATE");
       commit = std::make_unique<SQLite::Statement>(db, "COMMIT");
     }
@@ -152,7 +147,7 @@ class EventStore::Statements {
   SQLite::Statement scan;
   // Writers only: a read-only connection may open a store from before 0004.
   std::unique_ptr<SQLite::Statement> insert, insert_run, runs_near, find_run, read_for_retry;
-  std::unique_ptr<SQLite::Statement> savepoint, release, rollback_to, begin, commit;
+  std::unique_ptr<SQLite::Statement> begin, commit;
 };
 
 // What a transaction has written but not yet committed.
@@ -402,19 +397,10 @@ std::vector<Result<AppendResult>> EventStore::AppendGroup(
   Pending pending{head_, last_recorded_at_us_, {}};
   try {
     WriteTransaction tx(*db_, *statements_->begin, *statements_->commit);
-    for (const AppendRequest& request : requests) {
-      Pending before = pending;  // small: head and the streams touched so far
-      Run(*statements_->savepoint);
-      Result<AppendResult> result = AppendOne(request, pending);
-      if (result.ok()) {
-        Run(*statements_->release);
-      } else {
-        Run(*statements_->rollback_to);
-        Run(*statements_->release);
-        pending = std::move(before);
-      }
-      results.push_back(std::move(result));
-    }
+    // An append refused with a status has written nothing and left `pending` as it was
+    // (AppendOne checks everything first), so it needs no savepoint; a statement that
+    // throws fails the whole group below, rolled back.
+    for (const AppendRequest& request : requests) results.push_back(AppendOne(request, pending));
     tx.Commit();
   } catch (const SQLite::Exception& e) {
     Status failed = StatusFromSqlite(e, "append to '" + path_ + "'");
@@ -534,6 +520,19 @@ Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending
 
   const std::int64_t now = std::max(clock_->NowMicros(), pending.last_recorded_at_us);
   result.recorded_at_us = now;
+  // The last refusals, before the first row is written (AppendGroup relies on it): times
+  // that go back, and a stream version that cannot be read.
+  std::int64_t previous = pending.last_recorded_at_us;
+  for (const NewEvent& e : events) {
+    const std::int64_t recorded_at = e.recorded_at_us.value_or(now);
+    if (recorded_at < previous) {
+      return InvalidArgument("event " + e.event_id.ToString() + " is recorded at " +
+                                 std::to_string(recorded_at) + " us, before the event it follows",
+                             "recorded_at_goes_back");
+    }
+    previous = recorded_at;
+  }
+  REGISTRY_RETURN_IF_ERROR(LoadStreamVersions());  // CurrentVersion cannot fail after it
   SQLite::Statement& insert = *statements_->insert;
   result.positions.reserve(events.size());
   result.events.reserve(events.size());
@@ -543,18 +542,13 @@ Result<AppendResult> EventStore::AppendOne(const AppendRequest& request, Pending
   std::int64_t* last_version = nullptr;
   for (const NewEvent& e : request.events) {
     if (last_stream == nullptr || *last_stream != e.stream_id) {
-      REGISTRY_ASSIGN_OR_RETURN(std::int64_t current, CurrentVersion(e.stream_id, pending));
+      const std::int64_t current = CurrentVersion(e.stream_id, pending).value();
       last_stream = &e.stream_id;
       last_version = &pending.stream_versions[e.stream_id];
       *last_version = current;
     }
     const std::int64_t version = *last_version;
     const std::int64_t recorded_at = e.recorded_at_us.value_or(now);
-    if (recorded_at < pending.last_recorded_at_us) {
-      return InvalidArgument("event " + e.event_id.ToString() + " is recorded at " +
-                                 std::to_string(recorded_at) + " us, before the event it follows",
-                             "recorded_at_goes_back");
-    }
     RecordedEvent r;
     r.position = pending.head.position + 1;
     r.stream_id = e.stream_id;

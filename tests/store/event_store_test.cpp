@@ -248,6 +248,40 @@ TEST_CASE("EventStore: a group commit succeeds and fails batch by batch") {
   CHECK((*read)[2].payload == "3");
 }
 
+TEST_CASE("EventStore: an append refused in a group after its checks leaves no trace for the next") {
+  FakeClock clock(10'000);
+  auto store = OpenOrDie(":memory:", {.clock = &clock});
+  // The second append's second event goes back in time: refused, although its first event
+  // alone would be recorded. The third, on the same stream, follows the first as if the
+  // second had never been tried: same positions, versions and an intact chain.
+  NewEvent early = MakeEvent("s", "b1");
+  early.recorded_at_us = 20'000;
+  NewEvent back = MakeEvent("s", "b2", Uuid::Derive(early.event_id, 1));
+  back.recorded_at_us = 15'000;
+  AppendRequest refused;
+  refused.events = {early, back};
+  std::vector<AppendRequest> group = {One(MakeEvent("s", "a")), refused, One(MakeEvent("s", "c"))};
+  auto results = store->AppendGroup(group);
+  REQUIRE(results.size() == 3);
+  CHECK(results[0]->positions == std::vector<std::int64_t>{1});
+  CHECK(results[1].status().reason() == "recorded_at_goes_back");
+  CHECK(results[2]->positions == std::vector<std::int64_t>{2});
+  CHECK(*store->StreamVersion("s") == 2);
+  auto read = store->ReadForward(1, 10);
+  REQUIRE(read->size() == 2);
+  CHECK((*read)[1].payload == "c");
+  CHECK((*read)[1].stream_version == 2);
+  CHECK((*read)[1].recorded_at_us == 10'000);
+  // Its ids were not taken either: the same append, with its times in order, is recorded.
+  refused.events[1].recorded_at_us = 25'000;
+  auto again = store->Append(refused);
+  REQUIRE(again.ok());
+  CHECK(again->positions == std::vector<std::int64_t>{3, 4});
+  auto report = store->Verify();
+  REQUIRE(report.ok());
+  CHECK(report->ok);
+}
+
 TEST_CASE("EventStore: recorded-at never goes back, and PositionAt finds the log as of a time") {
   FakeClock clock(1000);
   auto store = OpenOrDie(":memory:", {.clock = &clock});
