@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
   app.add_option("--spin-us", spin_us,
                  "Microseconds the io and writer threads look for more work before they sleep: "
-                 "lower latency for a little CPU (0: sleep at once)")
+                 "lower latency for more CPU while busy (0: sleep at once)")
       ->capture_default_str()->check(CLI::Range(0, 100'000));
   app.add_option("--iso-codes", iso_codes, "Debian iso-codes JSON directory")->capture_default_str();
   app.add_option("--metrics-listen", metrics_listen,
