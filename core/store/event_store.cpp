@@ -266,9 +266,9 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& path,
       }
       db->exec("PRAGMA synchronous=FULL");
       db->exec("PRAGMA cache_size=-32768");  // 32 MiB of pages: the indexes' hot parts stay cached
-      // Statement and savepoint journals in memory: every insert fires triggers that may
-      // abort, so SQLite journals each statement; in a temporary file that costs a write
-      // system call per page touched.
+      // Statement journals in memory: where SQLite journals a statement (one that may abort
+      // after writing, such as a migration's), a temporary file would cost a write system
+      // call per page touched.
       db->exec("PRAGMA temp_store=MEMORY");
       REGISTRY_RETURN_IF_ERROR(ApplyMigrations(*db, EmbeddedMigrations()));
     } else {
