@@ -16,6 +16,7 @@
 #include <fstream>
 #include <string_view>
 
+#include "bench/bench_args.h"
 #include "bench/synthetic_history.h"
 #include "core/api/command_json.h"
 #include "core/service/iso_codes.h"
@@ -24,19 +25,43 @@
 int main(int argc, char** argv) {
   using namespace registry;
   using Stopwatch = std::chrono::steady_clock;
-  const std::size_t target = argc > 1 ? std::stoul(argv[1]) : 1'000'000;
+  constexpr const char* kUsage =
+      "import-bench [events [commands-per-batch [--sequential]]]\n"
+      "       import-bench events --jsonl FILE";
+  std::size_t target = 1'000'000, kBatch = 5000;
+  bool sequential = false;
+  const char* jsonl = nullptr;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::printf("usage: %s\n", kUsage);
+      return 0;
+    }
+    if (arg == "--sequential" && i == 3) {
+      sequential = true;
+    } else if (arg == "--jsonl" && i == 2 && argc == 4) {
+      jsonl = argv[++i];
+    } else if (i <= 2 && bench::ParseCount(arg)) {
+      (i == 1 ? target : kBatch) = *bench::ParseCount(arg);
+    } else {
+      return bench::UsageError("import-bench", "cannot read '" + std::string(arg) + "'", kUsage);
+    }
+  }
   auto catalog = service::LoadIsoCatalog();
-  if (!catalog.ok()) return 1;
+  if (!catalog.ok()) {
+    std::fprintf(stderr, "import-bench: %s\n", catalog.status().ToString().c_str());
+    return 1;
+  }
   const std::vector<Command> commands = bench::SyntheticHistory(**catalog, {.target_events = target});
-  if (argc > 3 && std::string_view(argv[2]) == "--jsonl") {
-    std::ofstream out(argv[3]);
+  if (jsonl != nullptr) {
+    std::ofstream out(jsonl);
     for (const Command& c : commands) out << api::CommandToJson(c).dump() << "\n";
     out.close();
     if (!out) {
-      std::fprintf(stderr, "import-bench: cannot write %s\n", argv[3]);
+      std::fprintf(stderr, "import-bench: cannot write %s\n", jsonl);
       return 1;
     }
-    std::printf("%zu commands written to %s\n", commands.size(), argv[3]);
+    std::printf("%zu commands written to %s\n", commands.size(), jsonl);
     return 0;
   }
 
@@ -49,13 +74,14 @@ int main(int argc, char** argv) {
   options.db_path = db;
   options.catalog = *catalog;
   auto registry = service::Registry::Open(options);
-  if (!registry.ok()) return 1;
+  if (!registry.ok()) {
+    std::fprintf(stderr, "import-bench: %s\n", registry.status().ToString().c_str());
+    return 1;
+  }
   service::WriteOptions write;
   write.recorded_by = "bench";
-  const std::size_t kBatch = argc > 2 ? std::stoul(argv[2]) : 5000;
   // --sequential: decide each batch, then append it (Prepare, Commit), timing the two
   // apart; by default ExecuteBatches decides each batch while the one before is appended.
-  const bool sequential = argc > 3 && std::string_view(argv[3]) == "--sequential";
   auto start = Stopwatch::now();
   double prepare_s = 0;
   if (sequential) {

@@ -12,6 +12,7 @@
 #include <random>
 #include <string>
 
+#include "bench/bench_args.h"
 #include "bench/synthetic_history.h"
 #include "core/domain/decide.h"
 #include "core/domain/queries.h"
@@ -74,12 +75,20 @@ int main(int argc, char** argv) {
   std::size_t max_events = 1'000'000;
   bool quick = false;
   std::string keep, open_only;
+  constexpr const char* kUsage =
+      "projection-bench [max_events] [--quick] [--keep PATH]\n"
+      "       projection-bench --open PATH";
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::printf("usage: %s\n", kUsage);
+      return 0;
+    }
     if (arg == "--quick") quick = true;
     else if (arg == "--keep" && i + 1 < argc) keep = argv[++i];
     else if (arg == "--open" && i + 1 < argc) open_only = argv[++i];
-    else max_events = std::stoul(arg);
+    else if (auto count = ParseCount(arg)) max_events = *count;
+    else return UsageError("projection-bench", "cannot read '" + arg + "'", kUsage);
   }
   auto catalog = service::LoadIsoCatalog();
   if (!catalog.ok()) {

@@ -22,6 +22,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cerrno>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -69,6 +70,7 @@ class RawConnection {
     addr.sun_family = AF_UNIX;
     std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
     if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      error_ = errno;
       if (fd_ >= 0) ::close(fd_);
       fd_ = -1;
     }
@@ -77,6 +79,8 @@ class RawConnection {
     if (fd_ >= 0) ::close(fd_);
   }
   bool ok() const { return fd_ >= 0; }
+  // Why the connection could not be made (errno), when it could not.
+  int error() const { return error_; }
 
   bool Send(const std::string& bytes) {
     std::size_t sent = 0;
@@ -91,6 +95,7 @@ class RawConnection {
 
  private:
   int fd_ = -1;
+  int error_ = 0;
 };
 
 std::string Get(const std::string& target) {
@@ -286,6 +291,11 @@ void Print(const json& s, bool as_json) {
 }
 
 int Run(Options o) {
+  if (RawConnection probe(o.socket); !probe.ok()) {
+    std::cerr << "registry-bench: cannot connect to " << o.socket << ": " << std::strerror(probe.error())
+              << " (is registryd running?)\n";
+    return 3;
+  }
   const std::string read_targets[] = {"/v1/count?as_of=2019-11-26", "/v1/members?as_of=2021-04-19",
                                       "/v1/sessions/" + o.session, "/v1/timeline"};
   std::string target;

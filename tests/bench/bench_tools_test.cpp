@@ -1,0 +1,52 @@
+// The benchmark programs' command lines: a count that is not one, an unknown word or an
+// unreachable socket gets a message naming it and a non-zero status, never an exception.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "bench/bench_args.h"
+#include "tests/support/shell.h"
+
+namespace registry::bench {
+namespace {
+
+using testing::RunShell;
+
+TEST_CASE("ParseCount reads a whole decimal count of at least one") {
+  CHECK(ParseCount("1") == 1u);
+  CHECK(ParseCount("1000000") == 1000000u);
+  CHECK_FALSE(ParseCount("").has_value());
+  CHECK_FALSE(ParseCount("0").has_value());
+  CHECK_FALSE(ParseCount("-5").has_value());
+  CHECK_FALSE(ParseCount("12x").has_value());
+  CHECK_FALSE(ParseCount("1e6").has_value());
+  CHECK_FALSE(ParseCount(" 5").has_value());
+  CHECK_FALSE(ParseCount("99999999999999999999999").has_value());
+}
+
+TEST_CASE("import-bench and projection-bench name a word they cannot read and show their usage") {
+  for (const std::string program : {IMPORT_BENCH_PATH, PROJECTION_BENCH_PATH}) {
+    CAPTURE(program);
+    const auto bad = RunShell(program + " 12x 2>&1");
+    CHECK(bad.code == 2);
+    CHECK(bad.out.find("cannot read '12x'") != std::string::npos);
+    CHECK(bad.out.find("usage:") != std::string::npos);
+    const auto help = RunShell(program + " --help");
+    CHECK(help.code == 0);
+    CHECK(help.out.find("usage:") != std::string::npos);
+  }
+  const auto zero = RunShell(std::string(IMPORT_BENCH_PATH) + " 100 0 2>&1");
+  CHECK(zero.code == 2);
+  CHECK(zero.out.find("cannot read '0'") != std::string::npos);
+  const auto misplaced = RunShell(std::string(IMPORT_BENCH_PATH) + " --sequential 2>&1");
+  CHECK(misplaced.code == 2);
+}
+
+TEST_CASE("registry-bench says when it cannot reach registryd") {
+  const auto run = RunShell(std::string(REGISTRY_BENCH_PATH) + " -s /nonexistent/registry.sock -n 5 2>&1");
+  CHECK(run.code == 3);
+  CHECK(run.out.find("cannot connect to /nonexistent/registry.sock") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace registry::bench
