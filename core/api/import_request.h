@@ -5,7 +5,8 @@
 // The body is parsed with simdjson and the batches are recorded in order through
 // Registry::ExecuteBatches, so that the next batch is decided while one is appended. Each
 // batch is atomic on its own; the first one refused stops the request.
-// For the writer: `registry` must not be written meanwhile.
+// For the writer: `registry` must not be written meanwhile. The calling thread keeps its
+// JSON parser, and the parser's buffers, for the next request.
 #ifndef COUNCIL_REGISTRY_API_IMPORT_REQUEST_H_
 #define COUNCIL_REGISTRY_API_IMPORT_REQUEST_H_
 

@@ -237,17 +237,47 @@ TEST_CASE("RequestHandler: an import body that is not a list of batches records 
   CHECK(served.host.head() == 0);
 }
 
+// `count` schedule_panel commands for `session`, titled `prefix` and their number from
+// `first`, comma-separated as a batch's commands.
+std::string Panels(const std::string& session, const std::string& prefix, int first, int count) {
+  std::string commands;
+  for (int i = first; i < first + count; ++i) {
+    commands += std::string(i > first ? "," : "") + R"({"command":"schedule_panel","session":")" + session +
+                R"(","title":")" + prefix + std::to_string(i) + "\"}";
+  }
+  return commands;
+}
+
+TEST_CASE("RequestHandler: imports one after another read right, whatever came before (the parser is kept)") {
+  Served served;
+  REQUIRE(served.Run(Import(R"({"batches":[)" + Batch(kSession) + "," + Batch(Panels("council-110", "P", 0, 3000)) +
+                            "]}"))
+              .status == 201);
+  REQUIRE(served.host.head() == 3001);
+  // After it: a broken body, one nested too deep, then a small one and a larger one again.
+  HttpResponse broken = served.Run(Import(R"({"batches":[)" + Batch(kKuwait)));
+  CHECK(broken.status == 400);
+  CHECK(Body(broken)["error"]["reason"] == "malformed_json");
+  HttpResponse deep = served.Run(Import(std::string(40, '[') + std::string(40, ']')));
+  CHECK(Body(deep)["error"]["reason"] == "json_too_deep");
+  CHECK(served.host.head() == 3001);
+  HttpResponse small = served.Run(Import(R"({"batches":[)" + Batch(kKuwait) + "]}"));
+  REQUIRE_MESSAGE(small.status == 201, small.body);
+  CHECK(Body(small)["batches"][0]["first_position"] == 3002);
+  const std::string larger =
+      R"({"batches":[)" + Batch(kQatar) + "," +
+      Batch(R"({"command":"open_session","body":"Council","number":111,"opening_date":"2020-11-26"})") + "," +
+      Batch(Panels("council-111", "Q", 0, 3000)) + "," + Batch(Panels("council-111", "Q", 3000, 3000)) + "]}";
+  HttpResponse last = served.Run(Import(larger));
+  REQUIRE_MESSAGE(last.status == 201, last.body);
+  CHECK(Body(last)["events_recorded"] == 6002);
+  CHECK(served.host.head() == 3002 + 6002);
+}
+
 TEST_CASE("RequestHandler: after an import larger than the feed's ring, the ring holds the newest events") {
   Served served;
   std::string body = R"({"batches":[)" + Batch(kSession);
-  for (int b = 0; b < 5; ++b) {
-    std::string commands;
-    for (int i = 0; i < 5000; ++i) {
-      commands += std::string(i ? "," : "") + R"({"command":"schedule_panel","session":"council-110","title":"P)" +
-                  std::to_string(b * 5000 + i) + "\"}";
-    }
-    body += "," + Batch(commands);
-  }
+  for (int b = 0; b < 5; ++b) body += "," + Batch(Panels("council-110", "P", b * 5000, 5000));
   body += "]}";
   REQUIRE(served.Run(Import(body)).status == 201);
   REQUIRE(served.host.head() == 25'001);
