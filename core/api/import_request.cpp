@@ -3,9 +3,13 @@
 #include <simdjson.h>
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "core/api/command_json.h"
 #include "core/api/json_parse.h"
+#include "core/base/uuid.h"
+#include "core/store/event_store.h"
 
 namespace registry::api {
 namespace {
@@ -21,8 +25,38 @@ Status Malformed(simdjson::error_code error) {
                          "malformed_json");
 }
 
-// The batches of {"batches": [...]}, or why the body is not that.
-Result<std::vector<element>> BatchesOf(simdjson::dom::parser& parser, std::string_view body) {
+// An import body: its batches, and the keys of the batches it comes after.
+struct ImportBody {
+  std::vector<element> batches;
+  std::vector<Uuid> after;
+};
+
+// The keys in "after": an array of idempotency keys (UUIDs), or why it is not that.
+Result<std::vector<Uuid>> AfterKeys(element value) {
+  simdjson::dom::array array;
+  if (value.get_array().get(array) != simdjson::SUCCESS) {
+    return InvalidArgument("import: \"after\" must be an array of idempotency keys", "wrong_type");
+  }
+  if (array.size() > kMaxImportBatches) {
+    return ResourceExhausted("import: \"after\" names at most " + std::to_string(kMaxImportBatches) + " batches",
+                             "too_many_batches");
+  }
+  std::vector<Uuid> keys;
+  for (element item : array) {
+    std::string_view text;
+    if (item.get_string().get(text) != simdjson::SUCCESS) {
+      return InvalidArgument("import: after[" + std::to_string(keys.size()) + "] must be a UUID string",
+                             "wrong_type");
+    }
+    auto key = Uuid::Parse(text);
+    if (!key.ok()) return key.status().WithContext("import: after[" + std::to_string(keys.size()) + "]");
+    keys.push_back(*key);
+  }
+  return keys;
+}
+
+// The batches of {"batches": [...], "after": [...]}, or why the body is not that.
+Result<ImportBody> BodyOf(simdjson::dom::parser& parser, std::string_view body) {
   if (body.size() > kMaxImportBody) {
     return ResourceExhausted("an import body holds at most " + std::to_string(kMaxImportBody >> 20) + " MiB",
                              "body_too_large");
@@ -37,7 +71,14 @@ Result<std::vector<element>> BatchesOf(simdjson::dom::parser& parser, std::strin
     return InvalidArgument("an import must be a JSON object {\"batches\": [...]}", "wrong_type");
   }
   std::optional<simdjson::dom::array> list;
+  ImportBody out;
+  bool after_seen = false;
   for (simdjson::dom::key_value_pair field : object) {
+    if (field.key == "after" && !after_seen) {
+      after_seen = true;
+      REGISTRY_ASSIGN_OR_RETURN(out.after, AfterKeys(field.value));
+      continue;
+    }
     if (field.key != "batches") {
       return InvalidArgument("import: unknown field '" + std::string(field.key.substr(0, 64)) + "'",
                              "unknown_field");
@@ -48,20 +89,33 @@ Result<std::vector<element>> BatchesOf(simdjson::dom::parser& parser, std::strin
     }
     list = array;
   }
-  std::vector<element> batches;
   if (list) {
     if (list->size() > kMaxImportBatches) {
       return ResourceExhausted("an import holds at most " + std::to_string(kMaxImportBatches) +
                                    " batches; send more in further requests",
                                "too_many_batches");
     }
-    for (element batch : *list) batches.push_back(batch);
+    for (element batch : *list) out.batches.push_back(batch);
   }
-  if (batches.empty()) {
+  if (out.batches.empty()) {
     return InvalidArgument("an import needs \"batches\": a non-empty array of batches as POST /v1/batch "
                            "takes them", "missing_field");
   }
-  return batches;
+  return out;
+}
+
+// OK when every batch named in `after` is recorded.
+Status AfterRecorded(const std::vector<Uuid>& after, service::Registry& registry) {
+  for (const Uuid& key : after) {
+    REGISTRY_ASSIGN_OR_RETURN(std::optional<std::int64_t> found, registry.store().FindAppend(key));
+    if (!found) {
+      return FailedPrecondition("import: the batch " + key.ToString() +
+                                    " named in \"after\" is not recorded, so this request's batches were not "
+                                    "tried; send it again once the batches before it are recorded",
+                                "earlier_batches_missing");
+    }
+  }
+  return Status::Ok();
 }
 
 // The batches, decoded as ExecuteBatches needs them (on its deciding thread, mostly).
@@ -100,12 +154,12 @@ std::vector<Result<service::WriteResult>> RecordImport(std::string_view body, se
   thread_local simdjson::dom::parser kept;
   std::optional<simdjson::dom::parser> own;  // for a larger body, freed when done
   simdjson::dom::parser& parser = body.size() <= kKeptParserBody ? kept : own.emplace();
-  auto batches = BatchesOf(parser, body);
-  if (!batches.ok()) {
-    results.emplace_back(batches.status());
+  auto parsed = BodyOf(parser, body);
+  if (Status s = parsed.ok() ? AfterRecorded(parsed->after, registry) : parsed.status(); !s.ok()) {
+    results.emplace_back(std::move(s));
     return results;
   }
-  ImportBatches source(std::move(batches).value(), recorded_by);
+  ImportBatches source(std::move(parsed->batches), recorded_by);
   results = registry.ExecuteBatches(source);
   if (!results.back().ok()) {
     results.back() = results.back().status().WithContext("batches[" + std::to_string(results.size() - 1) + "]");

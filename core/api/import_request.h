@@ -1,6 +1,9 @@
 // POST /v1/import: many batches in one request, for registryctl import and scripts loading
 // a history. The body is {"batches": [batch, ...]}, each batch exactly as POST /v1/batch
-// takes it (its commands, idempotency key and expected version); docs/api.md.
+// takes it (its commands, idempotency key and expected version); docs/api.md. With
+// "after": [key, ...] its batches are tried only if the batches with those idempotency
+// keys are recorded (FailedPrecondition, "earlier_batches_missing", otherwise), so that a
+// client may send the next request of a file before the answer to the one before.
 //
 // The body is parsed with simdjson and the batches are recorded in order through
 // Registry::ExecuteBatches, so that the next batch is decided while one is appended. Each

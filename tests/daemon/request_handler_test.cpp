@@ -210,6 +210,36 @@ TEST_CASE("RequestHandler: an import's correction reads the fact as the batches 
         std::string::npos);
 }
 
+TEST_CASE("RequestHandler: an import after batches that are not all recorded tries none of its own") {
+  Served served;
+  const std::string first = "6f1c2a4e-0b5d-4c3e-9a7f-2d8e1b0c4a61", second = "6f1c2a4e-0b5d-4c3e-9a7f-2d8e1b0c4a62";
+  const std::string refused_rule = R"({"command":"end_observer_status","state":"FRA","date":"2018-01-01"})";
+  // The request before: its second batch is refused.
+  HttpResponse before = served.Run(Import(R"({"batches":[)" + Batch(kKuwait, first) + "," +
+                                          Batch(refused_rule, second) + "]}"));
+  CHECK(before.status == 409);
+  REQUIRE(served.host.head() == 1);
+  // Sent after it without waiting for its answer: nothing of it is tried.
+  const std::string next = R"({"batches":[)" + Batch(kQatar) + R"(],"after":[")" + first + R"(",")" + second + "\"]}";
+  HttpResponse r = served.Run(Import(next));
+  CHECK(r.status == 409);
+  CHECK(Body(r)["error"]["reason"] == "earlier_batches_missing");
+  CHECK(Body(r)["error"]["message"].get<std::string>().find(second) != std::string::npos);
+  CHECK(!Body(r).contains("refused_batch"));
+  CHECK(served.host.head() == 1);
+  // Once they are recorded, it is.
+  HttpResponse ok = served.Run(Import(R"({"after":[")" + first + R"("],"batches":[)" + Batch(kQatar) + "]}"));
+  REQUIRE_MESSAGE(ok.status == 201, ok.body);
+  CHECK(served.host.head() == 2);
+  // "after" that is not a list of keys is refused whole.
+  for (const std::string& after : {std::string(R"("x")"), std::string(R"([1])"), std::string(R"(["not-a-uuid"])")}) {
+    HttpResponse bad = served.Run(Import(R"({"batches":[)" + Batch(kSession) + R"(],"after":)" + after + "}"));
+    CHECK_MESSAGE(bad.status == 400, after, " ", bad.body);
+    CHECK_MESSAGE(Body(bad)["error"]["message"].get<std::string>().find("after") != std::string::npos, bad.body);
+  }
+  CHECK(served.host.head() == 2);
+}
+
 TEST_CASE("RequestHandler: an import body that is not a list of batches records nothing and says why") {
   Served served;
   struct Case {
