@@ -5,11 +5,20 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <mutex>
 #include <thread>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
 #include "tests/daemon/daemon_harness.h"
 #include "tests/support/shell.h"
+#include "tests/support/temp_dir.h"
 
 namespace registry::testing {
 namespace {
@@ -184,6 +193,143 @@ TEST_CASE("registryctl: a large import goes in many requests, stops or skips at 
   CHECK(again.code == 0);
   CHECK(again.out.find("35 commands already recorded (nothing duplicated)") != std::string::npos);
   CHECK(head() == 39);
+}
+
+TEST_CASE("registryctl: a batch refused while the next request waits behind it stops the import there") {
+  Daemon d;
+  REQUIRE(d.Start());
+  // 100 batches of one command: requests of 32, each but the first sent while the one
+  // before is recorded. Line 40 (in the second request) names no session.
+  std::string lines = "{\"command\": \"open_session\", \"body\": \"Council\", \"number\": 110, "
+                      "\"opening_date\": \"2019-11-26\"}\n";
+  for (int i = 2; i <= 100; ++i) {
+    lines += "{\"command\": \"schedule_panel\", \"session\": \"" + std::string(i == 40 ? "council-9" : "council-110") +
+             "\", \"title\": \"Panel " + std::to_string(i) + "\"}\n";
+  }
+  const std::string file = Write(d, "hundred.jsonl", lines);
+  Run stopped = Ctl(d, "import --batch-size 1 " + Quote(file));
+  CHECK(stopped.code == 4);
+  CHECK(stopped.out.find("hundred.jsonl:40:") != std::string::npos);
+  CHECK(stopped.out.find("earlier_batches_missing") == std::string::npos);
+  // Nothing after line 39: the third request, sent behind the second, was not tried.
+  CHECK(Json(Ctl(d, "--json health"))["position"] == 39);
+  CHECK(Json(Ctl(d, "--json session 'Council 110'"))["panels"].size() == 38);
+
+  Run rest = Ctl(d, "--json import --continue --batch-size 1 " + Quote(file));
+  CHECK(rest.code == 4);
+  CHECK(Json(Ctl(d, "--json health"))["position"] == 99);
+}
+
+// A registryd stand-in on a Unix socket that answers every connection's requests in turn
+// with `answer(body)`, keeping the bodies it was sent.
+class ScriptedServer {
+ public:
+  using Answer = std::function<std::pair<int, std::string>(const std::string& body)>;
+  ScriptedServer(const std::string& path, Answer answer) : acceptor_(io_, local::endpoint(path)), answer_(answer) {
+    thread_ = std::thread([this] { Accept(); });
+  }
+  ~ScriptedServer() {
+    stopping_ = true;
+    {  // wakes the blocked accept
+      local::socket waker(io_);
+      boost::system::error_code ignored;
+      waker.connect(acceptor_.local_endpoint(), ignored);
+      thread_.join();
+    }
+    for (std::thread& t : connections_) t.join();
+  }
+  std::vector<std::string> bodies() {
+    std::lock_guard lock(mutex_);
+    return bodies_;
+  }
+
+ private:
+  using local = boost::asio::local::stream_protocol;
+  void Accept() {
+    while (true) {
+      local::socket socket(io_);
+      boost::system::error_code ec;
+      acceptor_.accept(socket, ec);
+      if (ec || stopping_) return;
+      connections_.emplace_back([this, socket = std::move(socket)]() mutable { Serve(socket); });
+    }
+  }
+  void Serve(local::socket& socket) {
+    namespace http = boost::beast::http;
+    boost::beast::flat_buffer buffer;
+    while (true) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(1 << 30);
+      boost::system::error_code ec;
+      http::read(socket, buffer, parser, ec);
+      if (ec) return;
+      const std::string body = parser.get().body();
+      std::pair<int, std::string> answer;
+      {
+        std::lock_guard lock(mutex_);
+        bodies_.push_back(body);
+        answer = answer_(body);
+      }
+      http::response<http::string_body> response{static_cast<http::status>(answer.first), 11};
+      response.set(http::field::content_type, "application/json");
+      response.body() = answer.second;
+      response.prepare_payload();
+      http::write(socket, response, ec);
+      if (ec) return;
+    }
+  }
+
+  boost::asio::io_context io_;
+  local::acceptor acceptor_;
+  std::atomic<bool> stopping_{false};
+  Answer answer_;
+  std::mutex mutex_;
+  std::vector<std::string> bodies_;
+  std::thread thread_;
+  std::vector<std::thread> connections_;
+};
+
+TEST_CASE("registryctl: an import request that overtook the one before it is sent again after it") {
+  TempDir dir;
+  std::string lines;
+  for (int i = 1; i <= 40; ++i) {
+    lines += "{\"command\": \"grant_observer_status\", \"state\": \"S" + std::to_string(i) + "\", \"date\": \"2017-06-01\"}\n";
+  }
+  std::ofstream(dir.File("forty.jsonl")) << lines;
+  // The first request sent ahead (it names the batches before it in "after") is refused as
+  // registryd refuses one that arrives before them; every other request is recorded.
+  bool refused_once = false;
+  ScriptedServer server(dir.File("s.sock"), [&](const std::string& body) -> std::pair<int, std::string> {
+    const json request = json::parse(body);
+    if (request.contains("after") && !refused_once) {
+      refused_once = true;
+      return {409, R"({"error":{"reason":"earlier_batches_missing","message":"import: not recorded"}})"};
+    }
+    json batches = json::array();
+    for (std::size_t i = 0; i < request["batches"].size(); ++i) batches.push_back({{"events", 1}, {"duplicate", false}});
+    return {201, json{{"batches", batches}, {"events_recorded", batches.size()}}.dump()};
+  });
+  ShellRun run = RunShell(std::string(REGISTRYCTL_PATH) + " --socket " + Quote(dir.File("s.sock")) +
+                          " --json import --batch-size 1 " + Quote(dir.File("forty.jsonl")) + " 2>&1");
+  CHECK_MESSAGE(run.code == 0, run.out);
+  CHECK(json::parse(run.out, nullptr, false)["events_recorded"] == 40);
+  const std::vector<std::string> bodies = server.bodies();
+  REQUIRE(bodies.size() == 3);
+  // The two connections' first requests may reach the stand-in in either order; the one
+  // sent again comes after both were answered.
+  json first = json::parse(bodies[0]), ahead = json::parse(bodies[1]);
+  if (first.contains("after")) std::swap(first, ahead);
+  const json again = json::parse(bodies[2]);
+  CHECK(first["batches"].size() == 32);
+  CHECK(!first.contains("after"));
+  // Sent ahead: the other 8, after the first's 32 keys.
+  CHECK(ahead["batches"].size() == 8);
+  REQUIRE(ahead["after"].size() == 32);
+  CHECK(ahead["after"][0] == first["batches"][0]["idempotency_key"]);
+  CHECK(ahead["after"][31] == first["batches"][31]["idempotency_key"]);
+  // Sent again once the first was answered: the same batches, with no condition.
+  CHECK(again["batches"] == ahead["batches"]);
+  CHECK(!again.contains("after"));
 }
 
 TEST_CASE("registryctl: a file over a megabyte, read by two threads, reports its bad lines by number") {

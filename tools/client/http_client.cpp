@@ -39,6 +39,12 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& socket_p
 Result<Response> Connection::Request(const std::string& method, const std::string& target,
                                      const std::string& body,
                                      const std::map<std::string, std::string>& headers) {
+  REGISTRY_RETURN_IF_ERROR(Send(method, target, body, headers));
+  return Receive();
+}
+
+Status Connection::Send(const std::string& method, const std::string& target, const std::string& body,
+                        const std::map<std::string, std::string>& headers) {
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, "localhost");
   req.set(http::field::user_agent, "registryctl");
@@ -48,9 +54,18 @@ Result<Response> Connection::Request(const std::string& method, const std::strin
   req.prepare_payload();
   boost::system::error_code ec;
   http::write(impl_->socket, req, ec);
+  if (ec) {
+    return Unavailable("the connection to registryd at " + impl_->path + " broke: " + ec.message(),
+                       "connection_lost");
+  }
+  return Status::Ok();
+}
+
+Result<Response> Connection::Receive() {
   http::response_parser<http::string_body> parser;
   parser.body_limit(1ULL << 30);
-  if (!ec) http::read(impl_->socket, impl_->buffer, parser, ec);
+  boost::system::error_code ec;
+  http::read(impl_->socket, impl_->buffer, parser, ec);
   if (ec) {
     return Unavailable("the connection to registryd at " + impl_->path + " broke: " + ec.message(),
                        "connection_lost");
@@ -62,6 +77,8 @@ Result<Response> Connection::Request(const std::string& method, const std::strin
   out.body = std::move(res.body());
   return out;
 }
+
+const std::string& Connection::socket_path() const { return impl_->path; }
 
 Result<int> Connection::Stream(const std::string& target,
                                const std::function<bool(std::string_view)>& on_line) {

@@ -30,6 +30,13 @@ class Connection {
   Result<Response> Request(const std::string& method, const std::string& target,
                            const std::string& body = "",
                            const std::map<std::string, std::string>& headers = {});
+  // Request's two halves, for a client that keeps a request in flight on each of two
+  // connections: Send writes a request, Receive reads the response to the oldest one sent.
+  Status Send(const std::string& method, const std::string& target, const std::string& body = "",
+              const std::map<std::string, std::string>& headers = {});
+  Result<Response> Receive();
+  // The socket this connection was opened on.
+  const std::string& socket_path() const;
   // GETs a streaming NDJSON target and calls `on_line` for each line until the server ends
   // the stream or `on_line` returns false. Returns the response status (200 on a stream).
   Result<int> Stream(const std::string& target, const std::function<bool(std::string_view)>& on_line);

@@ -11,6 +11,8 @@
 #include <future>
 #include <iostream>
 #include <iterator>
+#include <memory>
+#include <optional>
 #include <regex>
 #include <span>
 
@@ -286,9 +288,14 @@ class Importer {
     return kOk;
   }
 
-  // POSTs and returns the status and JSON body, or an exit code on a transport failure.
+  // POSTs and returns the status and JSON body, or why the connection failed.
   Result<std::pair<int, json>> Post(const std::string& target, const std::string& body) {
-    REGISTRY_ASSIGN_OR_RETURN(client::Response r, connection_.Request("POST", target, body));
+    REGISTRY_RETURN_IF_ERROR(connection_.Send("POST", target, body));
+    return Answer(connection_);
+  }
+  // The status and JSON body of the oldest request sent on `connection`.
+  static Result<std::pair<int, json>> Answer(client::Connection& connection) {
+    REGISTRY_ASSIGN_OR_RETURN(client::Response r, connection.Receive());
     return std::make_pair(r.status, json::parse(r.body, nullptr, false));
   }
 
@@ -307,8 +314,9 @@ class Importer {
   }
 
   // A batch as POST /v1/batch and /v1/import take it. The key is computed over the body
-  // as json::dump() wrote it before the key was added ({"commands":[...]}).
-  std::string BatchBody(std::span<const Line> batch) const {
+  // as json::dump() wrote it before the key was added ({"commands":[...]}); `key`, when
+  // given, receives it.
+  std::string BatchBody(std::span<const Line> batch, std::string* key = nullptr) const {
     std::size_t size = 64;
     for (const Line& l : batch) size += l.command.size() + 1;
     std::string body;
@@ -319,7 +327,11 @@ class Importer {
       body += l.command;
     }
     body += ']';
-    if (!restore_) body += R"(,"idempotency_key":")" + KeyFor(body, "}") + '"';
+    if (!restore_) {
+      std::string k = KeyFor(body, "}");
+      body += R"(,"idempotency_key":")" + k + '"';
+      if (key != nullptr) *key = std::move(k);
+    }
     body += '}';
     return body;
   }
@@ -411,21 +423,30 @@ class Importer {
     return units;
   }
 
-  // An import request: the batches units[first, first + count) as {"batches": [...]}.
+  // An import request: the batches units[first, first + count) as {"batches": [...]},
+  // with their keys; "after" names the batches of the request sent before it, if any.
   struct ImportRequest {
     std::size_t first = 0, count = 0;
     std::string body;
+    std::vector<std::string> keys;
   };
-  ImportRequest BuildImport(const std::vector<Unit>& units, std::size_t first) const {
-    ImportRequest r{first, 0, R"({"batches":[)"};
+  ImportRequest BuildImport(const std::vector<Unit>& units, std::size_t first,
+                            const std::vector<std::string>& after = {}) const {
+    ImportRequest r{first, 0, R"({"batches":[)", {}};
     while (first + r.count < units.size() && !units[first + r.count].alone &&
            (r.count == 0 || (r.count < kBatchesPerRequest && r.body.size() < kRequestBytes))) {
       const Unit& u = units[first + r.count];
       if (r.count > 0) r.body += ',';
-      r.body += BatchBody({lines_.data() + u.begin, u.end - u.begin});
+      r.body += BatchBody({lines_.data() + u.begin, u.end - u.begin}, &r.keys.emplace_back());
       ++r.count;
     }
-    r.body += "]}";
+    r.body += ']';
+    if (!after.empty()) {
+      r.body += R"(,"after":[)";
+      for (const std::string& key : after) r.body += (&key == &after.front() ? "\"" : ",\"") + key + '"';
+      r.body += ']';
+    }
+    r.body += '}';
     return r;
   }
 
@@ -435,11 +456,37 @@ class Importer {
          << (100 * line / std::max<std::size_t>(total_lines_, 1)) << "%)" << std::flush;
   }
 
-  // Batches go many to a request (POST /v1/import), recorded in order, each atomic; the
-  // next request's body is built while the daemon records the current one.
+  // An import request sent and not answered yet, and the connection it went on.
+  struct InFlight {
+    ImportRequest request;
+    client::Connection* connection;
+  };
+
+  // The connection to send the request after one on `busy` on: the other of two. Null
+  // when a second connection cannot be had (requests then go one at a time).
+  client::Connection* Other(client::Connection* busy) {
+    if (busy != &connection_) return &connection_;
+    if (!second_ && !second_failed_) {
+      auto opened = client::Connection::Open(connection_.socket_path());
+      if (opened.ok()) second_ = std::move(opened).value();
+      else second_failed_ = true;
+    }
+    return second_.get();
+  }
+
+  int Lost(const Status& status) {
+    err_ << "registryctl: " << status.message() << "\n";
+    return ExitFor(status);
+  }
+
+  // Batches go many to a request (POST /v1/import), recorded in order, each atomic. While
+  // registryd records one request, the next is built and sent on a second connection,
+  // naming the first's batches in "after": registryd tries it only if they are all
+  // recorded, and has it at hand when done with the first. (Not with --continue, which
+  // goes back over a refused batch before going on.)
   int Send() {
     const std::vector<Unit> units = Units();
-    std::future<ImportRequest> next;
+    std::optional<InFlight> current, following;
     for (std::size_t u = 0; u < units.size();) {
       const Unit& unit = units[u];
       std::span<const Line> lines(lines_.data() + unit.begin, unit.end - unit.begin);
@@ -449,16 +496,21 @@ class Importer {
         ++u;
         continue;
       }
-      ImportRequest request = next.valid() ? next.get() : BuildImport(units, u);
-      const std::size_t after = u + request.count;
-      if (after < units.size() && !units[after].alone) {
-        next = std::async(std::launch::async, [this, &units, after] { return BuildImport(units, after); });
+      if (!current) {
+        ImportRequest request = BuildImport(units, u);
+        if (Status sent = connection_.Send("POST", "/v1/import", request.body); !sent.ok()) return Lost(sent);
+        current = InFlight{std::move(request), &connection_};
       }
-      auto posted = Post("/v1/import", request.body);
-      if (!posted.ok()) {
-        err_ << "registryctl: " << posted.status().message() << "\n";
-        return ExitFor(posted.status());
+      const std::size_t after = u + current->request.count;
+      if (!options_.keep_going && after < units.size() && !units[after].alone) {
+        if (client::Connection* other = Other(current->connection)) {
+          ImportRequest request = BuildImport(units, after, current->request.keys);
+          if (Status sent = other->Send("POST", "/v1/import", request.body); !sent.ok()) return Lost(sent);
+          following = InFlight{std::move(request), other};
+        }
       }
+      auto posted = Answer(*current->connection);
+      if (!posted.ok()) return Lost(posted.status());
       const auto& [status, answer] = *posted;
       const json& error = Member(answer, "error");
       const json& batches = Member(answer, "batches");
@@ -468,7 +520,17 @@ class Importer {
       }
       if (status >= 300) {
         const json& index = Member(answer, "refused_batch");
-        if (!index.is_number_unsigned() || index.get<std::size_t>() >= request.count) {
+        if (Member(error, "reason") == "earlier_batches_missing") {
+          // It overtook the request before it, which is recorded now: send it again, after
+          // the one that went out behind it (tried on the same condition, and refused).
+          if (following) {
+            if (auto drained = Answer(*following->connection); !drained.ok()) return Lost(drained.status());
+          }
+          current.reset();
+          following.reset();
+          continue;
+        }
+        if (!index.is_number_unsigned() || index.get<std::size_t>() >= current->request.count) {
           // The request as a whole was refused (not one of its batches).
           const json& message = Member(error, "message");
           err_ << "registryctl: " << (message.is_string() ? message.get<std::string>() : "registryd refused the import")
@@ -481,11 +543,12 @@ class Importer {
             code != kOk) {
           return code;
         }
-        if (next.valid()) next.get();  // built from where this request would have ended
         u = refused + 1;
       } else {
         u = after;
       }
+      current = std::move(following);
+      following.reset();
       Progress(lines_[units[u - 1].end - 1].number);
     }
     if (progress_ && lines_.size() >= 1000) err_ << "\r" << std::string(60, ' ') << "\r";
@@ -508,6 +571,8 @@ class Importer {
   }
 
   client::Connection& connection_;
+  std::unique_ptr<client::Connection> second_;  // for the request sent ahead
+  bool second_failed_ = false;
   const ImportOptions& options_;
   std::ostream& out_;
   std::ostream& err_;

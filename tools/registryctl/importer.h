@@ -1,6 +1,7 @@
 // registryctl import: reads a JSON Lines or CSV file, checks every line before sending
 // anything, then records the commands through registryd in batches, many to a request
-// (POST /v1/import), the next request built while registryd records the one before. Each
+// (POST /v1/import), the next request built and sent on a second connection while registryd
+// records the one before (it names the batches it must follow). Each
 // batch is atomic and carries an idempotency key derived from its commands as
 // nlohmann::json::dump() writes them, so re-importing the same file records nothing
 // twice. A file of up to `batch_size` commands is all or nothing. An export's lines go to
