@@ -215,8 +215,14 @@ TEST_CASE("registryctl: a batch refused while the next request waits behind it s
   CHECK(Json(Ctl(d, "--json health"))["position"] == 39);
   CHECK(Json(Ctl(d, "--json session 'Council 110'"))["panels"].size() == 38);
 
+  // --continue sends requests ahead too: after the refused line, what follows goes again.
   Run rest = Ctl(d, "--json import --continue --batch-size 1 " + Quote(file));
   CHECK(rest.code == 4);
+  CHECK(rest.out.find("hundred.jsonl:40:") != std::string::npos);
+  json summary = Json(Run{0, rest.out.substr(rest.out.find('{'))});
+  CHECK(summary["already_recorded"] == 39);
+  CHECK(summary["events_recorded"] == 60);
+  CHECK(summary["refused"] == 1);
   CHECK(Json(Ctl(d, "--json health"))["position"] == 99);
 }
 

@@ -482,8 +482,8 @@ class Importer {
   // Batches go many to a request (POST /v1/import), recorded in order, each atomic. While
   // registryd records one request, the next is built and sent on a second connection,
   // naming the first's batches in "after": registryd tries it only if they are all
-  // recorded, and has it at hand when done with the first. (Not with --continue, which
-  // goes back over a refused batch before going on.)
+  // recorded, and has it at hand when done with the first. After a refused batch
+  // (--continue), what follows it is sent again.
   int Send() {
     const std::vector<Unit> units = Units();
     std::optional<InFlight> current, following;
@@ -502,7 +502,7 @@ class Importer {
         current = InFlight{std::move(request), &connection_};
       }
       const std::size_t after = u + current->request.count;
-      if (!options_.keep_going && after < units.size() && !units[after].alone) {
+      if (after < units.size() && !units[after].alone) {
         if (client::Connection* other = Other(current->connection)) {
           ImportRequest request = BuildImport(units, after, current->request.keys);
           if (Status sent = other->Send("POST", "/v1/import", request.body); !sent.ok()) return Lost(sent);
@@ -519,15 +519,16 @@ class Importer {
         Count(done.end - done.begin, batches[i]);
       }
       if (status >= 300) {
+        // The request sent behind this one named all of its batches in "after", so it was
+        // refused too, with nothing tried. Its answer is read before anything else is sent.
+        if (following) {
+          if (auto drained = Answer(*following->connection); !drained.ok()) return Lost(drained.status());
+          following.reset();
+        }
         const json& index = Member(answer, "refused_batch");
         if (Member(error, "reason") == "earlier_batches_missing") {
-          // It overtook the request before it, which is recorded now: send it again, after
-          // the one that went out behind it (tried on the same condition, and refused).
-          if (following) {
-            if (auto drained = Answer(*following->connection); !drained.ok()) return Lost(drained.status());
-          }
+          // It overtook the request before it, which is recorded now: send it again.
           current.reset();
-          following.reset();
           continue;
         }
         if (!index.is_number_unsigned() || index.get<std::size_t>() >= current->request.count) {
