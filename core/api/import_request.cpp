@@ -74,7 +74,8 @@ Result<ImportBody> BodyOf(simdjson::dom::parser& parser, std::string_view body) 
   ImportBody out;
   bool after_seen = false;
   for (simdjson::dom::key_value_pair field : object) {
-    if (field.key == "after" && !after_seen) {
+    if (field.key == "after") {
+      if (after_seen) return InvalidArgument("import: \"after\" is given twice", "wrong_type");
       after_seen = true;
       REGISTRY_ASSIGN_OR_RETURN(out.after, AfterKeys(field.value));
       continue;

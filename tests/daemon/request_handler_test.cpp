@@ -232,7 +232,8 @@ TEST_CASE("RequestHandler: an import after batches that are not all recorded tri
   REQUIRE_MESSAGE(ok.status == 201, ok.body);
   CHECK(served.host.head() == 2);
   // "after" that is not a list of keys is refused whole.
-  for (const std::string& after : {std::string(R"("x")"), std::string(R"([1])"), std::string(R"(["not-a-uuid"])")}) {
+  for (const std::string& after : {std::string(R"("x")"), std::string(R"([1])"), std::string(R"(["not-a-uuid"])"),
+                                    std::string(R"([],"after":[])")}) {
     HttpResponse bad = served.Run(Import(R"({"batches":[)" + Batch(kSession) + R"(],"after":)" + after + "}"));
     CHECK_MESSAGE(bad.status == 400, after, " ", bad.body);
     CHECK_MESSAGE(Body(bad)["error"]["message"].get<std::string>().find("after") != std::string::npos, bad.body);
