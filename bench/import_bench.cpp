@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   constexpr const char* kUsage =
       "import-bench [events [commands-per-batch [--sequential]]]\n"
       "       import-bench events --jsonl FILE";
-  std::size_t target = 1'000'000, kBatch = 5000;
+  std::size_t target = 1'000'000, per_batch = 5000;
   bool sequential = false;
   const char* jsonl = nullptr;
   for (int i = 1; i < argc; ++i) {
@@ -41,8 +41,8 @@ int main(int argc, char** argv) {
       sequential = true;
     } else if (arg == "--jsonl" && i == 2 && argc == 4) {
       jsonl = argv[++i];
-    } else if (i <= 2 && bench::ParseCount(arg)) {
-      (i == 1 ? target : kBatch) = *bench::ParseCount(arg);
+    } else if (auto count = bench::ParseCount(arg); count && i <= 2) {
+      (i == 1 ? target : per_batch) = *count;
     } else {
       return bench::UsageError("import-bench", "cannot read '" + std::string(arg) + "'", kUsage);
     }
@@ -85,8 +85,8 @@ int main(int argc, char** argv) {
   auto start = Stopwatch::now();
   double prepare_s = 0;
   if (sequential) {
-    for (std::size_t i = 0; i < commands.size(); i += kBatch) {
-      std::span<const Command> batch(commands.data() + i, std::min(kBatch, commands.size() - i));
+    for (std::size_t i = 0; i < commands.size(); i += per_batch) {
+      std::span<const Command> batch(commands.data() + i, std::min(per_batch, commands.size() - i));
       auto phase = Stopwatch::now();
       auto prepared = (*registry)->Prepare(batch, write);
       prepare_s += std::chrono::duration<double>(Stopwatch::now() - phase).count();
@@ -104,8 +104,8 @@ int main(int argc, char** argv) {
     }
   } else {
     std::vector<service::BatchToWrite> batches;
-    for (std::size_t i = 0; i < commands.size(); i += kBatch) {
-      batches.push_back({std::span<const Command>(commands.data() + i, std::min(kBatch, commands.size() - i)), write});
+    for (std::size_t i = 0; i < commands.size(); i += per_batch) {
+      batches.push_back({std::span<const Command>(commands.data() + i, std::min(per_batch, commands.size() - i)), write});
     }
     auto results = (*registry)->ExecuteBatches(batches);
     if (results.size() != batches.size() || !results.back().ok()) {
@@ -168,7 +168,7 @@ int main(int argc, char** argv) {
   const double import_rate = events / import_s, raw_rate = static_cast<double>(rows.size()) / raw_s;
   std::printf("import through the registry: %.0f events in %.2f s = %.0f events/s "
               "(rules checked, batches of %zu commands, one fsync each)\n",
-              events, import_s, import_rate, kBatch);
+              events, import_s, import_rate, per_batch);
   if (sequential) {
     std::printf("  sequential: deciding (translate, check, encode) %.2f s; appending and folding in %.2f s\n",
                 prepare_s, import_s - prepare_s);

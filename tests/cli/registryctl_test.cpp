@@ -155,18 +155,23 @@ TEST_CASE("registryctl: import reports bad lines by number and records nothing, 
   CHECK(Json(Ctl(d, "--json count --as-of 2020-01-01"))["members"] == 1);
 }
 
+// JSON Lines opening the 110th Council session, then panels in it on lines 2 to `lines`,
+// except line `bad`, whose panel names a session that does not exist.
+std::string PanelLines(int lines, int bad) {
+  std::string text = "{\"command\": \"open_session\", \"body\": \"Council\", \"number\": 110, "
+                     "\"opening_date\": \"2019-11-26\"}\n";
+  for (int i = 2; i <= lines; ++i) {
+    text += "{\"command\": \"schedule_panel\", \"session\": \"" + std::string(i == bad ? "council-999" : "council-110") +
+            "\", \"title\": \"Panel " + std::to_string(i) + "\"}\n";
+  }
+  return text;
+}
+
 TEST_CASE("registryctl: a large import goes in many requests, stops or skips at a refused line, and repeats nothing") {
   Daemon d;
   REQUIRE(d.Start());
   // 40 batches of one command with --batch-size 1: more than one request's worth (32).
-  std::string lines = "{\"command\": \"open_session\", \"body\": \"Council\", \"number\": 110, "
-                      "\"opening_date\": \"2019-11-26\"}\n";
-  for (int i = 2; i <= 40; ++i) {
-    const std::string session = i == 37 ? "council-999" : "council-110";  // line 37: no such session
-    lines += "{\"command\": \"schedule_panel\", \"session\": \"" + session + "\", \"title\": \"Panel " +
-             std::to_string(i) + "\"}\n";
-  }
-  const std::string file = Write(d, "panels.jsonl", lines);
+  const std::string file = Write(d, "panels.jsonl", PanelLines(40, 37));  // line 37: no such session
   auto head = [&] { return Json(Ctl(d, "--json health"))["position"]; };
 
   Run stopped = Ctl(d, "import --batch-size 1 " + Quote(file));
@@ -200,13 +205,7 @@ TEST_CASE("registryctl: a batch refused while the next request waits behind it s
   REQUIRE(d.Start());
   // 100 batches of one command: requests of 32, each but the first sent while the one
   // before is recorded. Line 40 (in the second request) names no session.
-  std::string lines = "{\"command\": \"open_session\", \"body\": \"Council\", \"number\": 110, "
-                      "\"opening_date\": \"2019-11-26\"}\n";
-  for (int i = 2; i <= 100; ++i) {
-    lines += "{\"command\": \"schedule_panel\", \"session\": \"" + std::string(i == 40 ? "council-9" : "council-110") +
-             "\", \"title\": \"Panel " + std::to_string(i) + "\"}\n";
-  }
-  const std::string file = Write(d, "hundred.jsonl", lines);
+  const std::string file = Write(d, "hundred.jsonl", PanelLines(100, 40));
   Run stopped = Ctl(d, "import --batch-size 1 " + Quote(file));
   CHECK(stopped.code == 4);
   CHECK(stopped.out.find("hundred.jsonl:40:") != std::string::npos);

@@ -20,6 +20,14 @@ struct Connection::Impl {
   std::string path;
 };
 
+namespace {
+
+Status Broken(const std::string& path, const boost::system::error_code& ec) {
+  return Unavailable("the connection to registryd at " + path + " broke: " + ec.message(), "connection_lost");
+}
+
+}  // namespace
+
 Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Connection::~Connection() = default;
 
@@ -54,10 +62,7 @@ Status Connection::Send(const std::string& method, const std::string& target, co
   req.prepare_payload();
   boost::system::error_code ec;
   http::write(impl_->socket, req, ec);
-  if (ec) {
-    return Unavailable("the connection to registryd at " + impl_->path + " broke: " + ec.message(),
-                       "connection_lost");
-  }
+  if (ec) return Broken(impl_->path, ec);
   return Status::Ok();
 }
 
@@ -66,10 +71,7 @@ Result<Response> Connection::Receive() {
   parser.body_limit(1ULL << 30);
   boost::system::error_code ec;
   http::read(impl_->socket, impl_->buffer, parser, ec);
-  if (ec) {
-    return Unavailable("the connection to registryd at " + impl_->path + " broke: " + ec.message(),
-                       "connection_lost");
-  }
+  if (ec) return Broken(impl_->path, ec);
   auto res = parser.release();
   Response out;
   out.status = static_cast<int>(res.result_int());
