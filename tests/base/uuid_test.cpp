@@ -5,6 +5,7 @@
 #include <chrono>
 #include <set>
 #include <thread>
+#include <vector>
 
 namespace registry {
 namespace {
@@ -39,6 +40,23 @@ TEST_CASE("Uuid: random ids are version 4 and distinct") {
     seen.insert(id.ToString());
   }
   CHECK(seen.size() == 1000);
+}
+
+TEST_CASE("Uuid: random ids made on several threads at once are all distinct") {
+  // Each thread draws from its own pool of the kernel's random bytes.
+  constexpr int kThreads = 4;
+  constexpr int kEach = 500;  // several refills of each pool
+  std::vector<std::vector<Uuid>> made(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&made, t] {
+      for (int i = 0; i < kEach; ++i) made[static_cast<std::size_t>(t)].push_back(Uuid::NewRandom());
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  std::set<Uuid> seen;
+  for (const auto& ids : made) seen.insert(ids.begin(), ids.end());
+  CHECK(seen.size() == kThreads * kEach);
 }
 
 TEST_CASE("Uuid: time-ordered ids are version 7, carry the time, and sort in order made") {
