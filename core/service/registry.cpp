@@ -112,9 +112,11 @@ Status ReplayInto(store::EventStore& store, Projection& projection, std::int64_t
     return ReplayPipelined(store, projection, up_to, versions);
   }
   Replayer replayer(projection);
+  std::optional<store::EventStore::StreamVersionNotes> notes;
+  if (versions != nullptr) notes.emplace(*versions);
   REGISTRY_RETURN_IF_ERROR(store.Scan(projection.position() + 1, up_to,
                                       [&](const store::EventStore::ScannedEvent& e) {
-                                        if (versions != nullptr) store::EventStore::NoteStreamVersion(*versions, e);
+                                        if (notes) notes->Note(e);
                                         return replayer.Step(e);
                                       }));
   if (projection.position() < up_to) {
@@ -148,6 +150,8 @@ Status ReplayPipelined(store::EventStore& store, Projection& projection, std::in
 
   std::thread reader([&] {
     Batch batch;
+    std::optional<store::EventStore::StreamVersionNotes> notes;
+    if (versions != nullptr) notes.emplace(*versions);
     auto hand_over = [&](Batch b) {
       std::unique_lock lock(mutex);
       changed.wait(lock, [&] { return ready.size() < kPipelineDepth || stop; });
@@ -157,7 +161,7 @@ Status ReplayPipelined(store::EventStore& store, Projection& projection, std::in
     };
     Status s = store.Scan(projection.position() + 1, up_to,
                           [&](const store::EventStore::ScannedEvent& e) -> Status {
-                            if (versions != nullptr) store::EventStore::NoteStreamVersion(*versions, e);
+                            if (notes) notes->Note(e);
                             batch.rows.push_back({e.position, e.recorded_at_us, e.schema_version,
                                                   batch.bytes.size(), e.type.size(), e.payload.size()});
                             batch.bytes.append(e.type).append(e.payload);

@@ -108,7 +108,7 @@ class BatchSource {
 // Folds events (projection.position(), up_to] of `store` into `projection`, scanning and
 // decoding on a second thread for long stretches. DataLoss naming the position when an
 // event cannot be decoded or the log ends early. With `versions`, also notes every
-// stream's last version seen (EventStore::NoteStreamVersion).
+// stream's last version seen (EventStore::StreamVersionNotes).
 Status ReplayInto(store::EventStore& store, Projection& projection, std::int64_t up_to,
                   store::EventStore::StreamVersions* versions = nullptr);
 

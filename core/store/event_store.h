@@ -95,9 +95,19 @@ class EventStore {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   using StreamVersions = std::unordered_map<std::string, std::int64_t, StreamHash, std::equal_to<>>;
-  // Raises `versions[e.stream_id]` to e.stream_version: how a scan of the whole log learns
-  // every stream's version.
-  static void NoteStreamVersion(StreamVersions& versions, const ScannedEvent& e);
+  // Raises each scanned event's stream's entry in a StreamVersions to its version: how a
+  // scan of the whole log learns every stream's version. It remembers the last stream it
+  // saw, so a run of one stream's events (as a log mostly is) needs no hash lookups.
+  class StreamVersionNotes {
+   public:
+    explicit StreamVersionNotes(StreamVersions& versions) : versions_(versions) {}
+    void Note(const ScannedEvent& e);
+
+   private:
+    StreamVersions& versions_;
+    std::string_view last_id_;               // the map's key (its nodes do not move)
+    std::int64_t* last_version_ = nullptr;   // and its value
+  };
   // Calls `visit` for each event with from <= position <= to, in order, reading rows one
   // at a time (constant memory, no copies). Stops at the first error `visit` returns.
   Status Scan(std::int64_t from_position, std::int64_t to_position,

@@ -16,6 +16,31 @@ using testing::One;
 using testing::OpenOrDie;
 using registry::testing::TempDir;
 
+TEST_CASE("EventStore: a scan's notes keep each stream's highest version, in runs and interleaved") {
+  EventStore::StreamVersions versions;
+  EventStore::StreamVersionNotes notes(versions);
+  auto note = [&](std::string_view stream, std::int64_t version) {
+    EventStore::ScannedEvent e{};
+    e.stream_id = stream;
+    e.stream_version = version;
+    notes.Note(e);
+  };
+  // A run of one stream, another, the first again, and one stream whose name starts like
+  // another's.
+  note("session-council-110", 1);
+  note("session-council-110", 2);
+  note("session-council-110", 3);
+  note("state-LBN", 1);
+  note("session-council-110", 4);
+  note("session-council-1100", 1);
+  note("state-LBN", 2);
+  note("state-LBN", 1);  // never lowers a version
+  CHECK(versions.size() == 3);
+  CHECK(versions.at("session-council-110") == 4);
+  CHECK(versions.at("session-council-1100") == 1);
+  CHECK(versions.at("state-LBN") == 2);
+}
+
 TEST_CASE("EventStore: appends assign gapless positions and per-stream versions") {
   FakeClock clock(1'574'760'000'000'000, 1);
   auto store = OpenOrDie(":memory:", {.clock = &clock});
