@@ -27,7 +27,7 @@
 #include "core/api/json_parse.h"
 #include "daemon/log.h"
 #include "daemon/response_head.h"
-#include "daemon/simple_get.h"
+#include "daemon/simple_request.h"
 #include "daemon/systemd.h"
 
 namespace registry::daemon {
@@ -69,6 +69,14 @@ auto AsyncReadLines(RegistryHost& host, std::int64_t from, Token&& token) {
 // The bytes Send writes for `r` answering a keep-alive HTTP/1.1 request.
 std::string KeepAliveBytes(const HttpResponse& r) { return ResponseHead(r, 11, true) + r.body; }
 
+// 413 for a body over `target`'s limit.
+HttpResponse TooLarge(const std::string& target) {
+  return ErrorResponse(ResourceExhausted("the request body exceeds " +
+                                             std::to_string(RequestHandler::BodyLimitFor(target)) +
+                                             " bytes for " + target.substr(0, 100),
+                                         "body_too_large"));
+}
+
 std::string ErrorLine(const Status& status, std::int64_t resume_from) {
   nlohmann::json line = api::ErrorJson(status);
   line["resume_from"] = resume_from;
@@ -107,6 +115,8 @@ struct Server::State {
   awaitable<void> Serve(local::socket socket);
   awaitable<void> StreamFeed(Connection& conn, const http::request<http::string_body>& req);
   awaitable<void> Send(Connection& conn, HttpResponse r, unsigned version, bool keep_alive);
+  // Hands `request` to the handler and waits for its answer.
+  awaitable<HttpResponse> Answer(const HttpRequest& request, const Peer& peer);
   // Sends `r` for a request refused before it reached the handler, counts it, and asks
   // the client to close.
   awaitable<void> Refuse(Connection& conn, std::string_view target, HttpResponse r, unsigned version);
@@ -189,6 +199,31 @@ awaitable<void> Server::State::Send(Connection& conn, HttpResponse r, unsigned v
   co_await net::async_write(conn.stream, bytes, net::redirect_error(use_awaitable, ec));
 }
 
+awaitable<HttpResponse> Server::State::Answer(const HttpRequest& request, const Peer& peer) {
+  // Most reads are answered before Handle returns; only writes and log reads complete
+  // later (on this thread), and only those wait on a timer that the answer cancels.
+  struct Pending {
+    std::optional<HttpResponse> response;
+    net::steady_timer* waiter = nullptr;
+  };
+  auto pending = std::make_shared<Pending>();
+  handler.Handle(request, peer, [pending](HttpResponse r) {
+    pending->response = std::move(r);
+    if (pending->waiter != nullptr) pending->waiter->cancel();
+  });
+  if (!pending->response) {
+    net::steady_timer waiter(io);
+    pending->waiter = &waiter;
+    while (!pending->response) {
+      waiter.expires_at(net::steady_timer::time_point::max());
+      error_code ec;
+      co_await waiter.async_wait(net::redirect_error(use_awaitable, ec));
+    }
+    pending->waiter = nullptr;
+  }
+  co_return std::move(*pending->response);
+}
+
 awaitable<void> Server::State::Refuse(Connection& conn, std::string_view target, HttpResponse r,
                                       unsigned version) {
   handler.CountRequest(target, r.status);
@@ -202,8 +237,9 @@ awaitable<void> Server::State::Serve(local::socket socket) {
   beast::flat_buffer buffer;
   while (!stopping) {
     if (peer.ok()) {
-      // The commonest request, a plain GET of an answer in the cache, is answered from the
-      // buffer as it stands; any other request is read from the same buffer by Beast below.
+      // The commonest requests, a plain GET of an answer in the cache and a plain POST, are
+      // read from the buffer as it stands (simple_request.h); any other request is read
+      // from the same buffer by Beast below.
       if (buffer.size() == 0) {
         conn.idle = true;
         conn.Allow(options.idle_timeout);
@@ -215,13 +251,29 @@ awaitable<void> Server::State::Serve(local::socket socket) {
         if (ec) break;  // closed, reset, timed out or stopped: nothing to answer
       }
       const std::string_view bytes(static_cast<const char*>(buffer.data().data()), buffer.size());
-      if (std::optional<SimpleGet> get = ParseSimpleGet(bytes, kMaxHeaderBytes)) {
-        if (auto answer = handler.CachedAnswerBytes(get->target, KeepAliveBytes)) {
-          buffer.consume(get->header_bytes);
-          conn.Allow(options.request_timeout);
-          error_code ec;
-          co_await net::async_write(conn.stream, net::buffer(*answer), net::redirect_error(use_awaitable, ec));
-          if (ec) break;
+      if (std::optional<SimpleRequest> simple = ParseSimpleRequest(bytes, kMaxHeaderBytes)) {
+        if (simple->method == SimpleRequest::Method::kGet) {
+          if (auto answer = handler.CachedAnswerBytes(simple->target, KeepAliveBytes)) {
+            buffer.consume(simple->header_bytes);
+            conn.Allow(options.request_timeout);
+            error_code ec;
+            co_await net::async_write(conn.stream, net::buffer(*answer), net::redirect_error(use_awaitable, ec));
+            if (ec) break;
+            continue;
+          }
+        } else if (simple->content_length <= RequestHandler::BodyLimitFor(simple->target) &&
+                   bytes.size() - simple->header_bytes >= simple->content_length) {
+          // A plain POST whose body is already here (a write, as registryctl and scripts
+          // send it): no need for Beast. A body still on its way, or one over the
+          // target's limit, is Beast's to read or refuse below.
+          HttpRequest request{"POST", std::string(simple->target), std::string(simple->content_type), "",
+                              std::string(bytes.substr(simple->header_bytes, simple->content_length))};
+          buffer.consume(simple->header_bytes + simple->content_length);
+          conn.AllowForever();  // the request is in; answering it is ours to time
+          HttpResponse response = co_await Answer(request, *peer);
+          const bool keep_alive = !stopping;
+          co_await Send(conn, std::move(response), 11, keep_alive);
+          if (!keep_alive) break;
           continue;
         }
       }
@@ -238,6 +290,13 @@ awaitable<void> Server::State::Serve(local::socket socket) {
         ec == beast::error::timeout || ec == net::error::connection_reset) {
       break;
     }
+    if (ec == http::error::body_limit) {
+      // A Content-Length over every target's limit is refused as soon as the header block
+      // is read: as too large for its target, like any body over that target's limit.
+      const std::string target(parser.get().target());
+      co_await Refuse(conn, target, TooLarge(target), parser.get().version());
+      break;
+    }
     if (ec) {
       Status bad = ec == http::error::header_limit
                        ? ResourceExhausted("request headers exceed 16 KiB", "headers_too_large")
@@ -249,13 +308,8 @@ awaitable<void> Server::State::Serve(local::socket socket) {
     }
     const std::string target(parser.get().target());
     const std::size_t limit = RequestHandler::BodyLimitFor(target);
-    const auto too_large = [&] {
-      return ErrorResponse(ResourceExhausted(
-          "the request body exceeds " + std::to_string(limit) + " bytes for " + target.substr(0, 100),
-          "body_too_large"));
-    };
     if (parser.content_length() && *parser.content_length() > limit) {
-      co_await Refuse(conn, target, too_large(), parser.get().version());
+      co_await Refuse(conn, target, TooLarge(target), parser.get().version());
       break;
     }
     parser.body_limit(limit);  // for chunked bodies
@@ -264,7 +318,7 @@ awaitable<void> Server::State::Serve(local::socket socket) {
       co_await http::async_read(conn.stream, buffer, parser, net::redirect_error(use_awaitable, ec));
     }
     if (ec == http::error::body_limit) {
-      co_await Refuse(conn, target, too_large(), parser.get().version());
+      co_await Refuse(conn, target, TooLarge(target), parser.get().version());
       break;
     }
     if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == net::error::eof ||
@@ -290,27 +344,7 @@ awaitable<void> Server::State::Serve(local::socket socket) {
     HttpRequest request{std::string(req.method_string()), target,
                         std::string(req[http::field::content_type]),
                         std::string(req[http::field::if_none_match]), std::move(req.body())};
-    // Most reads are answered before Handle returns; only writes and log reads complete
-    // later (on this thread), and only those wait on a timer that the answer cancels.
-    struct Pending {
-      std::optional<HttpResponse> response;
-      net::steady_timer* waiter = nullptr;
-    };
-    auto pending = std::make_shared<Pending>();
-    handler.Handle(request, *peer, [pending](HttpResponse r) {
-      pending->response = std::move(r);
-      if (pending->waiter != nullptr) pending->waiter->cancel();
-    });
-    if (!pending->response) {
-      net::steady_timer waiter(io);
-      pending->waiter = &waiter;
-      while (!pending->response) {
-        waiter.expires_at(net::steady_timer::time_point::max());
-        co_await waiter.async_wait(net::redirect_error(use_awaitable, ec));
-      }
-      pending->waiter = nullptr;
-    }
-    HttpResponse response = std::move(*pending->response);
+    HttpResponse response = co_await Answer(request, *peer);
     const bool keep_alive = req.keep_alive() && !stopping;
     co_await Send(conn, std::move(response), req.version(), keep_alive);
     if (!keep_alive) break;

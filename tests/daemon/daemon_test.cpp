@@ -241,6 +241,72 @@ TEST_CASE("registryd: a cached answer is sent without a full parse, byte for byt
   }
 }
 
+// A POST with `extra` header lines, its body and its length.
+std::string RawPost(const std::string& target, const std::string& body, const std::string& extra = "") {
+  return "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + extra +
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// Sends `bytes` and then a request that closes the connection, and returns the responses
+// to `bytes` (the last, to the closing request, is checked and dropped).
+std::vector<std::string> ThenClose(HttpClient& c, const std::string& bytes) {
+  auto replies = SplitResponses(c.Raw(bytes + "GET /v1/health HTTP/1.1\r\nConnection: close\r\n\r\n", 10000ms));
+  REQUIRE(!replies.empty());
+  CHECK(replies.back().find("Connection: close") != std::string::npos);
+  replies.pop_back();
+  return replies;
+}
+
+TEST_CASE("registryd: a plain POST is read without Beast, and answered as Beast's reading of it is") {
+  Running r;
+  // The same refused write, read without Beast (plain), then by Beast (a header the plain
+  // reading does not take): the same answer, byte for byte.
+  const std::string refused = Cmd({{"command", "grant_observer_status"}, {"state", "ZZZ"}, {"date", "2017-06-01"}});
+  HttpClient c1 = r.Client();
+  HttpClient c2 = r.Client();
+  auto plain = ThenClose(c1, RawPost("/v1/commands", refused));
+  auto by_beast = ThenClose(c2, RawPost("/v1/commands", refused, "X-Request: 2\r\n"));
+  REQUIRE(plain.size() == 1);
+  REQUIRE(by_beast.size() == 1);
+  CHECK(plain[0].starts_with("HTTP/1.1 4"));
+  CHECK(plain[0].find("ZZZ") != std::string::npos);
+  CHECK(by_beast[0] == plain[0]);
+
+  // Three writes in one send: each answered in order, each recorded once.
+  const std::string kwt = Cmd({{"command", "grant_observer_status"}, {"state", "KWT"}, {"date", "2017-06-01"}});
+  const std::string qat = Cmd({{"command", "grant_observer_status"}, {"state", "QAT"}, {"date", "2017-06-02"}});
+  HttpClient pipelined = r.Client();
+  auto three = ThenClose(pipelined, RawPost("/v1/commands", kwt) + RawPost("/v1/commands", refused) +
+                                        RawPost("/v1/commands", qat));
+  REQUIRE(three.size() == 3);
+  CHECK(three[0].starts_with("HTTP/1.1 201 "));
+  CHECK(three[0].find("KWT") != std::string::npos);
+  CHECK(three[1] == plain[0]);
+  CHECK(three[2].starts_with("HTTP/1.1 201 "));
+  CHECK(three[2].find("QAT") != std::string::npos);
+
+  // A body that arrives after its header block is still read (by Beast) and recorded.
+  const std::string ken = Cmd({{"command", "grant_observer_status"}, {"state", "KEN"}, {"date", "2017-06-03"}});
+  const std::string whole = RawPost("/v1/commands", ken);
+  const std::size_t head = whole.find("\r\n\r\n") + 4;
+  HttpClient late = r.Client();
+  CHECK(late.Raw(whole.substr(0, head + 5), 200ms).empty());
+  auto rest = ThenClose(late, whole.substr(head + 5));
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].starts_with("HTTP/1.1 201 "));
+
+  // Over the target's limit: refused as before, 413, and the connection closed.
+  HttpClient big = r.Client();
+  auto too_large = big.Raw("POST /v1/commands HTTP/1.1\r\nContent-Length: 999999999\r\n\r\n{", 10000ms);
+  CHECK(too_large.starts_with("HTTP/1.1 413 "));
+  CHECK(too_large.find("body_too_large") != std::string::npos);
+
+  HttpClient reader = r.Client();
+  auto count = reader.Get("/v1/count?as_of=2020-01-01");
+  CHECK(count.json()["observers"] == 3);
+  CHECK(count.json()["position"] == 3);
+}
+
 TEST_CASE("registryd: malformed HTTP closes only that connection") {
   Running r;
   HttpClient bad = r.Client();

@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -22,7 +23,7 @@
 #include "core/service/registry.h"
 #include "daemon/registry_host.h"
 #include "daemon/request_handler.h"
-#include "daemon/simple_get.h"
+#include "daemon/simple_request.h"
 #include "tests/fuzz/fuzz_fixture.h"
 
 namespace {
@@ -99,30 +100,40 @@ bool ParseRequest(const std::uint8_t* data, std::size_t size, http::request<http
 
 }  // namespace
 
-// What ParseSimpleGet accepts, the server answers without Beast; Beast must read the same
-// bytes as the same request: a GET of that target, HTTP/1.1, keep-alive, no body, ending
-// where ParseSimpleGet says it ends.
-void CheckSimpleGetAgreesWithBeast(const std::uint8_t* data, std::size_t size) {
+// What ParseSimpleRequest accepts, the server reads without Beast; Beast must read the
+// same bytes as the same request: that method and target, HTTP/1.1, keep-alive, for a GET
+// no body, for a POST the same Content-Type and a body of the same length (the server
+// reads it whole before answering), ending where ParseSimpleRequest says it ends.
+void CheckSimpleRequestAgreesWithBeast(const std::uint8_t* data, std::size_t size) {
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  std::optional<SimpleGet> get = ParseSimpleGet(bytes, kMaxHeaderBytes);
-  if (!get) return;
+  std::optional<SimpleRequest> simple = ParseSimpleRequest(bytes, kMaxHeaderBytes);
+  if (!simple) return;
+  const bool post = simple->method == SimpleRequest::Method::kPost;
+  if (post && bytes.size() - simple->header_bytes < simple->content_length) return;  // Beast's to read
   http::request_parser<http::string_body> parser;
   parser.header_limit(kMaxHeaderBytes);
+  parser.body_limit(std::max<std::uint64_t>(simple->content_length, 1));
+  parser.eager(true);
   boost::beast::error_code ec;
   const std::size_t used = parser.put(boost::asio::const_buffer(data, size), ec);
-  const bool agree = !ec && parser.is_done() && used == get->header_bytes &&
-                     parser.get().method() == http::verb::get && std::string_view(parser.get().target().data(), parser.get().target().size()) == get->target &&
-                     parser.get().version() == 11 && parser.get().keep_alive() && parser.get().body().empty();
+  const auto& req = parser.get();
+  const bool agree = !ec && parser.is_done() && used == simple->header_bytes + simple->content_length &&
+                     req.method() == (post ? http::verb::post : http::verb::get) &&
+                     std::string_view(req.target().data(), req.target().size()) == simple->target &&
+                     req.version() == 11 && req.keep_alive() &&
+                     req.body() == bytes.substr(simple->header_bytes, simple->content_length) &&
+                     std::string_view(req[http::field::content_type].data(), req[http::field::content_type].size()) ==
+                         simple->content_type;
   if (!agree) {
-    std::fprintf(stderr, "ParseSimpleGet took %zu bytes for target %.*s; Beast: %s, %zu bytes\n",
-                 get->header_bytes, static_cast<int>(get->target.size()), get->target.data(),
-                 ec.message().c_str(), used);
+    std::fprintf(stderr, "ParseSimpleRequest took %zu + %zu bytes for target %.*s; Beast: %s, %zu bytes\n",
+                 simple->header_bytes, simple->content_length, static_cast<int>(simple->target.size()),
+                 simple->target.data(), ec.message().c_str(), used);
     std::abort();
   }
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  CheckSimpleGetAgreesWithBeast(data, size);
+  CheckSimpleRequestAgreesWithBeast(data, size);
   http::request<http::string_body> req;
   if (!ParseRequest(data, size, req)) return 0;
   const std::string target(req.target());
