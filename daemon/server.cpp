@@ -37,7 +37,9 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using local = net::local::stream_protocol;
-using Stream = beast::basic_stream<local, net::any_io_executor, beast::unlimited_rate_policy>;
+// The connection's own socket: deadlines are the sweep's (below), so Beast's basic_stream,
+// whose every read and write goes through its own timer-keeping operation, is not needed.
+using Stream = local::socket;
 using net::awaitable;
 using net::use_awaitable;
 using boost::system::error_code;
@@ -166,7 +168,8 @@ awaitable<void> Server::State::Sweep() {
     for (Connection* conn : connections) {
       if (conn->deadline > now) continue;
       conn->AllowForever();
-      conn->stream.close();  // its pending read or write ends with an error; Serve ends it
+      error_code ignored;
+      conn->stream.close(ignored);  // its pending read or write ends with an error; Serve ends it
     }
   }
 }
@@ -232,7 +235,7 @@ awaitable<void> Server::State::Refuse(Connection& conn, std::string_view target,
 
 awaitable<void> Server::State::Serve(local::socket socket) {
   Result<Peer> peer = PeerOf(socket.native_handle());
-  Connection conn{Stream(std::move(socket))};
+  Connection conn{std::move(socket)};
   connections.insert(&conn);
   beast::flat_buffer buffer;
   while (!stopping) {
@@ -287,7 +290,7 @@ awaitable<void> Server::State::Serve(local::socket socket) {
     co_await http::async_read_header(conn.stream, buffer, parser, net::redirect_error(use_awaitable, ec));
     conn.idle = false;
     if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
-        ec == beast::error::timeout || ec == net::error::connection_reset) {
+        ec == net::error::connection_reset) {
       break;
     }
     if (ec == http::error::body_limit) {
@@ -321,7 +324,7 @@ awaitable<void> Server::State::Serve(local::socket socket) {
       co_await Refuse(conn, target, TooLarge(target), parser.get().version());
       break;
     }
-    if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == net::error::eof ||
+    if (ec == http::error::end_of_stream || ec == net::error::eof ||
         ec == net::error::operation_aborted) {
       break;
     }
@@ -350,7 +353,7 @@ awaitable<void> Server::State::Serve(local::socket socket) {
     if (!keep_alive) break;
   }
   error_code ignored;
-  conn.stream.socket().shutdown(local::socket::shutdown_send, ignored);
+  conn.stream.shutdown(local::socket::shutdown_send, ignored);
   connections.erase(&conn);
 }
 
@@ -398,7 +401,7 @@ awaitable<void> Server::State::StreamFeed(Connection& conn,
   // The client only listens; anything it sends, or its closing, ends the feed.
   net::co_spawn(
       io,
-      [feed, &socket = conn.stream.socket()]() -> awaitable<void> {
+      [feed, &socket = conn.stream]() -> awaitable<void> {
         char byte[64];
         error_code read_ec;
         co_await socket.async_read_some(net::buffer(byte), net::redirect_error(use_awaitable, read_ec));
@@ -650,7 +653,7 @@ void Server::Shutdown() {
   s->sweep_timer.cancel();
   for (const auto& feed : s->feeds) feed->timer.cancel();
   for (State::Connection* conn : s->connections) {
-    if (conn->idle) conn->stream.cancel();
+    if (conn->idle) conn->stream.cancel(ignored);
   }
   // Finishes the queued writes; their acknowledgements are posted to this thread and
   // sent as the io_context keeps running until every connection has ended.
