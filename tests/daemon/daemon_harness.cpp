@@ -113,6 +113,13 @@ FeedClient::FeedClient(const std::string& socket_path, const std::string& target
   req.set(http::field::host, "localhost");
   http::write(impl_->socket, req, ec);
   impl_->parser.body_limit(1 << 30);
+  // The response's header first: once it has come, the server has fixed where the feed
+  // starts, so a write sent after this constructor returns is never before that start.
+  if (!ec) http::read_header(impl_->socket, impl_->buffer, impl_->parser, ec);
+  if (ec) {
+    impl_->ended = true;
+    return;
+  }
   ::fcntl(impl_->socket.native_handle(), F_SETFL, ::fcntl(impl_->socket.native_handle(), F_GETFL) | O_NONBLOCK);
   impl_->socket.non_blocking(true);
 }

@@ -47,6 +47,7 @@ class HttpClient {
 // Reads NDJSON lines from GET /v1/feed as they arrive.
 class FeedClient {
  public:
+  // Returns once the response's header has come (the feed's start is fixed by then).
   FeedClient(const std::string& socket_path, const std::string& target);
   ~FeedClient();
   // Up to `count` more lines, waiting at most `timeout` in all.
