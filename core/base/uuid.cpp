@@ -69,7 +69,6 @@ Uuid Uuid::NewRandom() {
   }
   Bytes bytes{};
   std::memcpy(bytes.data(), pool.data() + next, bytes.size());
-  std::memset(pool.data() + next, 0, bytes.size());
   next += bytes.size();
   bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0F) | 0x40);  // version 4
   bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
