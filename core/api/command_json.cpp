@@ -382,11 +382,18 @@ std::optional<Variant> ByTypeName(std::string_view type) {
   }
 }
 
-// One default-constructed command of each kind, in declaration order.
-const std::vector<Command>& AllCommands() {
-  static const std::vector<Command> all = []<std::size_t... I>(std::index_sequence<I...>) {
+// One default-constructed command of each kind, in declaration order. Made by a function
+// that is not constexpr: given an initializer it could evaluate at compile time (a lambda
+// is implicitly constexpr, and so is std::vector in C++20), g++ 12 tried to, and took 78 s
+// and 3.5 GB of memory to give up.
+std::vector<Command> MakeAllCommands() {
+  return []<std::size_t... I>(std::index_sequence<I...>) {
     return std::vector<Command>{Command(std::in_place_index<I>)...};
   }(std::make_index_sequence<std::variant_size_v<Command>>());
+}
+
+const std::vector<Command>& AllCommands() {
+  static const std::vector<Command> all = MakeAllCommands();
   return all;
 }
 
