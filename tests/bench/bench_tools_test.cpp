@@ -1,15 +1,18 @@
 // The benchmark programs' command lines: a count that is not one, an unknown word or an
-// unreachable socket gets a message naming it and a non-zero status, never an exception.
+// unreachable socket gets a message naming it and a non-zero status, never an exception;
+// and a run whose requests fail says why.
 #include <doctest/doctest.h>
 
 #include <string>
 
 #include "bench/bench_args.h"
+#include "tests/daemon/daemon_harness.h"
 #include "tests/support/shell.h"
 
 namespace registry::bench {
 namespace {
 
+using testing::Daemon;
 using testing::RunShell;
 
 TEST_CASE("ParseCount reads a whole decimal count of at least one") {
@@ -46,6 +49,25 @@ TEST_CASE("registry-bench says when it cannot reach registryd") {
   const auto run = RunShell(std::string(REGISTRY_BENCH_PATH) + " -s /nonexistent/registry.sock -n 5 2>&1");
   CHECK(run.code == 3);
   CHECK(run.out.find("cannot connect to /nonexistent/registry.sock") != std::string::npos);
+}
+
+TEST_CASE("registry-bench counts the requests registryd refuses and shows the first refusal") {
+  Daemon daemon;
+  REQUIRE(daemon.Start());
+  const std::string bench = std::string(REGISTRY_BENCH_PATH) + " -s " + daemon.socket();
+
+  // No session 110 on an empty store: every request of the session scenario is refused.
+  const auto refused = RunShell(bench + " --scenario session --session council-110 -c 2 -n 6 2>&1");
+  CHECK(refused.code == 1);
+  CHECK(refused.out.find("6 requests      6 errors") != std::string::npos);
+  CHECK(refused.out.find("registry-bench: 6 errors; the first: HTTP 404 ") != std::string::npos);
+  CHECK(refused.out.find("\"reason\":\"unknown_session\"") != std::string::npos);
+
+  // A run that succeeds says nothing more, and --json stays one object per line.
+  const auto fine = RunShell(bench + " --scenario append -c 2 -n 6 --json 2>&1");
+  CHECK(fine.code == 0);
+  CHECK(fine.out.find("\"errors\":0") != std::string::npos);
+  CHECK(fine.out.find("registry-bench:") == std::string::npos);
 }
 
 }  // namespace

@@ -9,7 +9,9 @@
 //                                20% follow the feed, for --duration seconds
 // Requests go out on every connection from one thread (epoll), as redis-benchmark sends
 // them; each feed subscriber reads on a thread of its own.
-// Output is one line per scenario, or JSON with --json.
+// Output is one line per scenario, or JSON with --json. A run with any failed request
+// exits 1, and stderr has the count and the first failure (an HTTP status with
+// registryd's error, or what happened to the connection).
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -46,7 +48,8 @@ std::int64_t NowNs() {
 
 // Removes one whole response from the front of `buffer` and returns its status, or -1
 // when the buffer does not hold a whole one yet (registryd always sends Content-Length).
-int TakeResponse(std::string& buffer) {
+// The body of a response that is not a success goes to `refusal`.
+int TakeResponse(std::string& buffer, std::string& refusal) {
   const std::size_t header_end = buffer.find("\r\n\r\n");
   if (header_end == std::string::npos) return -1;
   const int status = std::atoi(buffer.c_str() + 9);  // "HTTP/1.1 200 OK"
@@ -56,6 +59,7 @@ int TakeResponse(std::string& buffer) {
     if (at != std::string::npos && at < header_end) length = std::strtoul(buffer.c_str() + at + 16, nullptr, 10);
   }
   if (buffer.size() < header_end + 4 + length) return -1;
+  if (status < 200 || status >= 300) refusal.assign(buffer, header_end + 4, length);
   buffer.erase(0, header_end + 4 + length);
   return status;
 }
@@ -118,12 +122,18 @@ struct Options {
   bool json = false;
 };
 
-// Latencies in nanoseconds, merged from every thread.
+// Latencies in nanoseconds, merged from every thread; errors, and what the first was.
 struct Results {
   std::mutex mutex;
   std::vector<std::int64_t> latencies;
   std::atomic<long> errors{0};
   std::atomic<long> done{0};
+  std::string first_error;  // under the mutex
+  void Error(long count, const std::string& what) {
+    errors += count;
+    std::lock_guard lock(mutex);
+    if (first_error.empty()) first_error = what;
+  }
   void Merge(std::vector<std::int64_t>& mine) {
     std::lock_guard lock(mutex);
     latencies.insert(latencies.end(), mine.begin(), mine.end());
@@ -191,12 +201,15 @@ void DriveAll(const Options& o, Results& results, Clock::time_point deadline, lo
       conn.started.push_back(now);
       ++issued;
     }
-    if (!batch.empty() && !conn.raw->Send(batch)) ++results.errors;
+    if (!batch.empty() && !conn.raw->Send(batch)) {
+      results.Error(1, std::string("a request could not be sent: ") + std::strerror(errno));
+    }
   };
   for (std::size_t c = 0; c < conns.size(); ++c) {
     conns[c].raw = std::make_unique<RawConnection>(o.socket);
     if (!conns[c].raw->ok()) {
-      ++results.errors;
+      results.Error(1, "connection " + std::to_string(c + 1) + " could not connect: " +
+                           std::strerror(conns[c].raw->error()));
       return;
     }
     epoll_event event{};
@@ -212,7 +225,7 @@ void DriveAll(const Options& o, Results& results, Clock::time_point deadline, lo
   while (in_flight > 0) {
     const int n = ::epoll_wait(epoll, events, 64, 10'000);
     if (n <= 0) {
-      ++results.errors;  // ten seconds without an answer
+      results.Error(1, "no answer for ten seconds, " + std::to_string(in_flight) + " requests unanswered");
       break;
     }
     for (int e = 0; e < n; ++e) {
@@ -220,7 +233,9 @@ void DriveAll(const Options& o, Results& results, Clock::time_point deadline, lo
       Conn& conn = conns[c];
       const ssize_t got = ::recv(conn.raw->fd(), chunk, sizeof(chunk), 0);
       if (got <= 0) {
-        results.errors += static_cast<long>(conn.started.size());
+        results.Error(static_cast<long>(conn.started.size()),
+                      "registryd closed a connection with " + std::to_string(conn.started.size()) +
+                          " requests unanswered");
         in_flight -= conn.started.size();
         conn.started.clear();
         ::epoll_ctl(epoll, EPOLL_CTL_DEL, conn.raw->fd(), nullptr);
@@ -228,12 +243,15 @@ void DriveAll(const Options& o, Results& results, Clock::time_point deadline, lo
       }
       conn.in.append(chunk, static_cast<std::size_t>(got));
       int status;
-      while (!conn.started.empty() && (status = TakeResponse(conn.in)) >= 0) {
+      std::string refusal;
+      while (!conn.started.empty() && (status = TakeResponse(conn.in, refusal)) >= 0) {
         mine.push_back(NowNs() - conn.started.front());
         conn.started.pop_front();
         --in_flight;
         ++results.done;
-        if (status < 200 || status >= 300) ++results.errors;
+        if (status < 200 || status >= 300) {
+          results.Error(1, "HTTP " + std::to_string(status) + " " + refusal.substr(0, 300));
+        }
       }
       const std::size_t before = conn.started.size();
       send_next(c);
@@ -248,7 +266,7 @@ void DriveAll(const Options& o, Results& results, Clock::time_point deadline, lo
 void Follow(const Options& o, Results& results, std::atomic<bool>& stop) {
   auto conn = registry::client::Connection::Open(o.socket);
   if (!conn.ok()) {
-    ++results.errors;
+    results.Error(1, "a feed subscriber could not connect: " + conn.status().message());
     return;
   }
   std::vector<std::int64_t> mine;
@@ -258,11 +276,15 @@ void Follow(const Options& o, Results& results, std::atomic<bool>& stop) {
       const std::string title = event["data"].value("title", "");
       if (title.starts_with("bench ")) mine.push_back(NowNs() - std::stoll(title.substr(6)));
     } else if (event.is_object() && event.contains("resume_from")) {
-      ++results.errors;  // dropped for lagging
+      results.Error(1, "a feed subscriber was dropped: " + std::string(line.substr(0, 300)));
     }
     return !stop.load();
   });
-  if (!status.ok() || *status != 200) ++results.errors;
+  if (!status.ok()) {
+    results.Error(1, "a feed subscriber's stream failed: " + status.status().message());
+  } else if (*status != 200) {
+    results.Error(1, "a feed subscriber's stream answered HTTP " + std::to_string(*status));
+  }
   results.Merge(mine);
 }
 
@@ -369,6 +391,14 @@ int Run(Options o) {
     shown.connections = static_cast<int>(followers.size());
     feed_results.done = static_cast<long>(feed_results.latencies.size());
     Print(Summarize(shown, feed_results, seconds, o.scenario + "-recv"), o.json);
+  }
+  // Printed apart from the figures (which --json keeps machine-readable), and once per run:
+  // every failed request of a scenario usually fails for one reason.
+  for (const Results* r : {&results, &feed_results}) {
+    if (r->errors.load() > 0) {
+      std::cerr << "registry-bench: " << r->errors.load() << (r == &results ? "" : " feed") << " error"
+                << (r->errors.load() == 1 ? "" : "s") << "; the first: " << r->first_error << "\n";
+    }
   }
   return results.errors.load() + feed_results.errors.load() == 0 ? 0 : 1;
 }
