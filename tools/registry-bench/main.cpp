@@ -210,6 +210,7 @@ void DriveAll(const Options& o, Results& results, Clock::time_point deadline, lo
     if (!conns[c].raw->ok()) {
       results.Error(1, "connection " + std::to_string(c + 1) + " could not connect: " +
                            std::strerror(conns[c].raw->error()));
+      ::close(epoll);
       return;
     }
     epoll_event event{};
