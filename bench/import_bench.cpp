@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "bench/bench_args.h"
+#include "bench/raw_rows.h"
 #include "bench/synthetic_history.h"
 #include "core/api/command_json.h"
 #include "core/service/iso_codes.h"
@@ -119,52 +120,17 @@ int main(int argc, char** argv) {
   registry->reset();
 
   // The anchor: the same rows, read back, inserted raw into a plain table in one transaction.
-  SQLite::Database source(db, SQLite::OPEN_READONLY);
-  SQLite::Database raw((dir / "raw.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-  raw.execAndGet("PRAGMA journal_mode=WAL");
-  raw.exec("PRAGMA synchronous=FULL");
-  raw.exec("CREATE TABLE events (position INTEGER PRIMARY KEY, stream_id TEXT, stream_version INTEGER, "
-           "event_type TEXT, schema_version INTEGER, payload BLOB, event_id BLOB, recorded_at_us INTEGER, "
-           "recorded_by TEXT, correlation_id BLOB, causation_id BLOB, hash BLOB)");
-  std::vector<std::vector<std::string>> rows;
+  const std::vector<bench::RawRow> rows = bench::ReadRows(db, static_cast<std::size_t>(events));
+  SQLite::Database raw = bench::OpenPlainTable((dir / "raw.db").string());
+  auto raw_start = Stopwatch::now();
   {
-    SQLite::Statement q(source, "SELECT * FROM events ORDER BY position");
-    while (q.executeStep()) {
-      std::vector<std::string> row;
-      for (int c = 0; c < 12; ++c) {
-        const SQLite::Column col = q.getColumn(c);
-        row.emplace_back(static_cast<const char*>(col.getBlob()), static_cast<std::size_t>(col.getBytes()));
-      }
-      rows.push_back(std::move(row));
-    }
-  }
-  // Inserts the rows into `table` of `target` in one transaction; returns the seconds.
-  auto raw_insert = [&](SQLite::Database& into, const std::string& table) {
-    auto begin = Stopwatch::now();
-    SQLite::Transaction tx(into);
-    SQLite::Statement insert(into, "INSERT INTO " + table + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+    SQLite::Transaction tx(raw);
+    SQLite::Statement insert(raw, "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
     std::int64_t position = 0;
-    for (const auto& row : rows) {
-      ++position;
-      insert.bind(1, position);
-      insert.bind(2, row[1]);
-      insert.bind(3, position);
-      insert.bind(4, row[3]);
-      insert.bind(5, std::int64_t{1});
-      insert.bindNoCopy(6, row[5].data(), static_cast<int>(row[5].size()));
-      insert.bindNoCopy(7, row[6].data(), static_cast<int>(row[6].size()));
-      insert.bind(8, position);
-      insert.bind(9, row[8]);
-      insert.bind(10);
-      insert.bind(11);
-      insert.bindNoCopy(12, row[11].data(), static_cast<int>(row[11].size()));
-      insert.exec();
-      insert.reset();
-    }
+    for (const bench::RawRow& row : rows) bench::InsertRow(insert, row, ++position);
     tx.commit();
-    return std::chrono::duration<double>(Stopwatch::now() - begin).count();
-  };
-  const double raw_s = raw_insert(raw, "events");
+  }
+  const double raw_s = std::chrono::duration<double>(Stopwatch::now() - raw_start).count();
   const double import_rate = events / import_s, raw_rate = static_cast<double>(rows.size()) / raw_s;
   std::printf("import through the registry: %.0f events in %.2f s = %.0f events/s "
               "(rules checked, batches of %zu commands, one fsync each)\n",
