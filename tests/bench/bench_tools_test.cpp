@@ -45,6 +45,40 @@ TEST_CASE("import-bench and projection-bench name a word they cannot read and sh
   CHECK(misplaced.code == 2);
 }
 
+TEST_CASE("commit-bench names what it cannot use and shows its usage") {
+  const std::string program = COMMIT_BENCH_PATH;
+  const auto none = RunShell(program + " 2>&1");
+  CHECK(none.code == 2);
+  CHECK(none.out.find("give a store to read rows from") != std::string::npos);
+  CHECK(none.out.find("usage:") != std::string::npos);
+  const auto missing = RunShell(program + " /nonexistent/registry.db 2>&1");
+  CHECK(missing.code == 2);
+  CHECK(missing.out.find("/nonexistent/registry.db is not a file") != std::string::npos);
+  const auto group = RunShell(program + " /nonexistent/registry.db 100 0 2>&1");
+  CHECK(group.code == 2);
+  CHECK(group.out.find("cannot read '0'") != std::string::npos);
+  const auto not_a_store = RunShell(program + " " + std::string(COMMIT_BENCH_PATH) + " 2>&1");
+  CHECK(not_a_store.code == 1);
+  CHECK(not_a_store.out.find("cannot read events from") != std::string::npos);
+  const auto help = RunShell(program + " --help");
+  CHECK(help.code == 0);
+  CHECK(help.out.find("usage:") != std::string::npos);
+}
+
+TEST_CASE("commit-bench commits a store's rows in the groups asked for") {
+  Daemon daemon;
+  REQUIRE(daemon.Start());
+  const auto appended = RunShell(std::string(REGISTRY_BENCH_PATH) + " -s " + daemon.socket() +
+                                 " --scenario append -c 2 -n 6 2>&1");
+  REQUIRE(appended.code == 0);
+  // Fewer rows in the store (8: two sessions, six panels) than asked for: they are reused.
+  const auto run = RunShell(std::string(COMMIT_BENCH_PATH) + " " + daemon.db() + " 20 1 7 2>&1");
+  CHECK(run.code == 0);
+  CHECK(run.out.find("raw SQLite durable commits of 1 row: 20 rows in ") != std::string::npos);
+  CHECK(run.out.find("raw SQLite durable commits of 7 rows: 20 rows in ") != std::string::npos);
+  CHECK(run.out.find("rows/s (WAL, synchronous=FULL, one thread)") != std::string::npos);
+}
+
 TEST_CASE("registry-bench says when it cannot reach registryd") {
   const auto run = RunShell(std::string(REGISTRY_BENCH_PATH) + " -s /nonexistent/registry.sock -n 5 2>&1");
   CHECK(run.code == 3);
