@@ -62,7 +62,9 @@ int Main(int argc, char** argv) {
   std::vector<std::size_t> groups;
   for (int i = 2; i < argc; ++i) {
     const auto parsed = ParseCount(argv[i]);
-    if (!parsed) return UsageError("commit-bench", "cannot read '" + std::string(argv[i]) + "'", kUsage);
+    if (!parsed) {
+      return UsageError("commit-bench", "cannot read '" + std::string(argv[i]) + "'", kUsage);
+    }
     (i == 2 ? count : groups.emplace_back()) = *parsed;
   }
   if (groups.empty()) groups = {1, 25, 50};
@@ -80,18 +82,31 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "commit-bench: %s holds no events\n", argv[1]);
     return 1;
   }
-  const auto dir = std::filesystem::temp_directory_path() / ("commit-bench." + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  for (const std::size_t group : groups) {
-    const std::string path = (dir / ("commits-" + std::to_string(group) + ".db")).string();
-    const double seconds = CommitInGroups(path, rows, count, group);
-    std::printf("raw SQLite durable commits of %zu row%s: %zu rows in %.2f s = %.0f rows/s "
-                "(WAL, synchronous=FULL, one thread)\n",
-                group, group == 1 ? "" : "s", count, seconds, static_cast<double>(count) / seconds);
+  std::filesystem::path dir;
+  int status = 0;
+  try {
+    dir = std::filesystem::temp_directory_path() / ("commit-bench." + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      const std::string path = (dir / ("commits-" + std::to_string(g) + ".db")).string();
+      const double seconds = CommitInGroups(path, rows, count, groups[g]);
+      std::printf(
+          "raw SQLite durable commits of %zu row%s: %zu rows in %.2f s = %.0f rows/s "
+          "(WAL, synchronous=FULL, one thread)\n",
+          groups[g], groups[g] == 1 ? "" : "s", count, seconds,
+          static_cast<double>(count) / seconds);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "commit-bench: cannot commit rows in a temporary directory: %s\n",
+                 e.what());
+    status = 1;
   }
-  std::filesystem::remove_all(dir);
-  return 0;
+  if (!dir.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+  return status;
 }
 
 }  // namespace

@@ -77,6 +77,17 @@ TEST_CASE("commit-bench commits a store's rows in the groups asked for") {
   CHECK(run.out.find("raw SQLite durable commits of 1 row: 20 rows in ") != std::string::npos);
   CHECK(run.out.find("raw SQLite durable commits of 7 rows: 20 rows in ") != std::string::npos);
   CHECK(run.out.find("rows/s (WAL, synchronous=FULL, one thread)") != std::string::npos);
+
+  // A group size given twice is measured twice, each in its own file.
+  const auto twice = RunShell(std::string(COMMIT_BENCH_PATH) + " " + daemon.db() + " 4 2 2 2>&1");
+  CHECK(twice.code == 0);
+  CHECK(twice.out.find("commits of 2 rows: 4 rows") != twice.out.rfind("commits of 2 rows: 4 rows"));
+
+  // No temporary directory to write in: said, not thrown.
+  const auto no_tmp =
+      RunShell("TMPDIR=/nonexistent/tmp " + std::string(COMMIT_BENCH_PATH) + " " + daemon.db() + " 4 2 2>&1");
+  CHECK(no_tmp.code == 1);
+  CHECK(no_tmp.out.find("commit-bench: cannot commit rows in a temporary directory: ") != std::string::npos);
 }
 
 TEST_CASE("registry-bench says when it cannot reach registryd") {
