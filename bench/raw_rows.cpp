@@ -25,9 +25,9 @@ SQLite::Database OpenPlainTable(const std::string& path) {
   db.exec("PRAGMA synchronous=FULL");
   db.exec(
       "CREATE TABLE events (position INTEGER PRIMARY KEY, stream_id TEXT, stream_version INTEGER, "
-      "event_type TEXT, schema_version INTEGER, payload BLOB, event_id BLOB, recorded_at_us "
-      "INTEGER, "
-      "recorded_by TEXT, correlation_id BLOB, causation_id BLOB, hash BLOB)");
+      "event_type TEXT, schema_version INTEGER, payload BLOB, event_id BLOB, "
+      "recorded_at_us INTEGER, recorded_by TEXT, correlation_id BLOB, causation_id BLOB, "
+      "hash BLOB)");
   return db;
 }
 
