@@ -50,6 +50,7 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
   store_options.clock = options.clock;
   store_options.read_only = options.read_only;
   store_options.create_if_missing = options.create_if_missing;
+  store_options.reserve_wal = options.reserve_wal;
   REGISTRY_ASSIGN_OR_RETURN(auto store, store::EventStore::Open(options.db_path, store_options));
   std::shared_ptr<const FactSource> source;
   std::unique_ptr<store::EventStore> replay_store;

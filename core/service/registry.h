@@ -38,6 +38,7 @@ struct RegistryOptions {
   TimelineOptions timeline;
   bool read_only = false;
   bool create_if_missing = true;
+  bool reserve_wal = false;  // store::StoreOptions::reserve_wal
 };
 
 struct WriteOptions {

@@ -19,6 +19,7 @@
 #include "core/store/hash_chain.h"
 #include "core/store/migrations.h"
 #include "core/store/sqlite_error.h"
+#include "core/store/wal_reserve.h"
 
 namespace registry::store {
 namespace {
@@ -315,6 +316,9 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& path,
       // call per page touched.
       db->exec("PRAGMA temp_store=MEMORY");
       REGISTRY_RETURN_IF_ERROR(ApplyMigrations(*db, EmbeddedMigrations()));
+      // Best effort: without the reserve the store works as before, only its first
+      // commits are slower.
+      if (options.reserve_wal && !in_memory) (void)ReserveWal(*db);
     } else {
       const int app = db->execAndGet("PRAGMA application_id").getInt();
       const int version = db->execAndGet("PRAGMA user_version").getInt();
