@@ -16,8 +16,8 @@ namespace {
 constexpr std::int64_t kWalHeaderBytes = 32;
 constexpr std::int64_t kFrameHeaderBytes = 24;
 constexpr std::int64_t kHeadroomFrames = 64;
-constexpr std::int64_t kChunkBytes =
-    64 * 1024;  // SQLite's unix VFS writes at most 128 KiB per call
+// SQLite's unix VFS writes at most 128 KiB per call.
+constexpr std::int64_t kChunkBytes = 64 * 1024;
 
 Status FromSqliteCode(int rc, const char* doing) {
   return Internal(std::string(doing) + " the write-ahead log: " + sqlite3_errstr(rc),
@@ -45,8 +45,9 @@ Status ReserveWal(SQLite::Database& db) {
     int rc = sqlite3_file_control(db.getHandle(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);
     if (rc != SQLITE_OK || wal == nullptr || wal->pMethods == nullptr) return Status::Ok();
     sqlite3_int64 size = 0;
-    if ((rc = wal->pMethods->xFileSize(wal, &size)) != SQLITE_OK)
+    if ((rc = wal->pMethods->xFileSize(wal, &size)) != SQLITE_OK) {
       return FromSqliteCode(rc, "measure");
+    }
     if (size >= target) return Status::Ok();
     const std::vector<char> zeros(static_cast<std::size_t>(kChunkBytes), 0);
     for (std::int64_t at = size; at < target && rc == SQLITE_OK; at += kChunkBytes) {
