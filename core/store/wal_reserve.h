@@ -4,13 +4,14 @@
 // writes the next frames over the old ones from the start. So in a store that has just
 // been opened, every commit makes the WAL file longer until the first checkpoint (1,000
 // pages, about 4 MiB), and each of those commits' syncs must also write the file's new
-// size: on this project's test machine that second write made a daemon's first 3,000
-// appends about 1.4 times slower (BENCHMARKS.md, session 13). Writing the log's working
-// size in zeros once, at open, makes those commits overwrite blocks the file already has.
+// size: on this project's test machine that second write made a daemon's first appends
+// 1.2-1.5 times slower (BENCHMARKS.md, session 13). Writing the log's working size in
+// zeros once, at open, makes those commits overwrite blocks the file already has.
 //
 // Safe for the log's content: it runs inside a write transaction (no other connection can
 // write to the log meanwhile), writes only past the file's current end, and SQLite stops
-// reading a WAL at the first frame whose checksum does not match, which zeros never do.
+// reading a WAL at the first frame that is not valid; a frame of zeros names page 0, which
+// no valid frame does.
 // Not thread-safe: call on a read-write connection no other thread uses.
 #ifndef COUNCIL_REGISTRY_STORE_WAL_RESERVE_H_
 #define COUNCIL_REGISTRY_STORE_WAL_RESERVE_H_
