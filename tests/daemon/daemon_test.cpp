@@ -522,6 +522,22 @@ TEST_CASE("registryd: socket 0660, store 0600 - a stale socket is replaced, a li
   CHECK(again.Stop() == 0);
 }
 
+TEST_CASE("registryd: the store's WAL has its working size from the start, and writes keep it") {
+  Running r;
+  struct stat st {};
+  const std::string wal = r.daemon.db() + "-wal";
+  // 1,064 frames of a 4 KiB page and its header, after the log's header (wal_reserve.h).
+  constexpr off_t kWorkingSize = 32 + 1064 * (4096 + 24);
+  REQUIRE(::stat(wal.c_str(), &st) == 0);
+  CHECK(st.st_size == kWorkingSize);
+  HttpClient c = r.Client();
+  REQUIRE(c.Post("/v1/commands", Cmd(OpenSession(110))).status == 201);
+  REQUIRE(::stat(wal.c_str(), &st) == 0);
+  CHECK(st.st_size == kWorkingSize);  // the commit wrote over the reserve
+  REQUIRE(r.daemon.Stop() == 0);
+  CHECK(::stat(wal.c_str(), &st) != 0);  // a clean stop leaves no WAL behind
+}
+
 TEST_CASE("registryd: SIGTERM with writes in flight loses no acknowledged write") {
   Daemon d;
   REQUIRE(d.Start());
