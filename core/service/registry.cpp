@@ -57,8 +57,8 @@ Result<std::unique_ptr<Registry>> Registry::Open(const RegistryOptions& options)
   if (options.db_path != ":memory:") {
     REGISTRY_ASSIGN_OR_RETURN(source, LogFactSource::Open(options.db_path));
     // The replay reads through a read-only connection of its own, closed after it, so the
-    // writer's page cache is left to the indexes' hot pages rather than filled with the
-    // whole log (32 MiB of a process that needs about 100 MiB for 10^6 events).
+    // writer's page cache is left to the pages appends touch rather than filled with the
+    // whole log.
     REGISTRY_ASSIGN_OR_RETURN(replay_store,
                               store::EventStore::Open(options.db_path, store::StoreOptions::ReadOnly()));
   }

@@ -310,7 +310,12 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const std::string& path,
                            "cannot_open");
       }
       db->exec("PRAGMA synchronous=FULL");
-      db->exec("PRAGMA cache_size=-32768");  // 32 MiB of pages: the indexes' hot parts stay cached
+      // 4 MiB of pages. Appends touch the right edges of the events table and the id runs,
+      // and an import's transaction (5,000 commands) fits. A larger cache only fills with
+      // the pages new events are written to and keeps them: with 32 MiB, registryd on 10^6
+      // events grew from 117 to 157 MiB over 80,000 appends (134 MiB with 4 MiB), for no
+      // quicker appends or imports.
+      db->exec("PRAGMA cache_size=-4096");
       // Statement journals in memory: where SQLite journals a statement (one that may abort
       // after writing, such as a migration's), a temporary file would cost a write system
       // call per page touched.
@@ -406,7 +411,7 @@ Status EventStore::LoadStreamVersions() {
   if (stream_versions_loaded_) return Status::Ok();
   try {
     // Through a connection of its own with a small page cache, closed after the scan, so
-    // that reading the whole log does not fill this connection's 32 MiB cache (a store in
+    // that reading the whole log does not fill this connection's page cache (a store in
     // memory has no other connection, and is small).
     std::unique_ptr<SQLite::Database> own;
     if (path_ != ":memory:") {
