@@ -6,9 +6,11 @@
 
 namespace registry::store {
 
-Status StatusFromSqlite(const SQLite::Exception& e, std::string_view doing) {
-  std::string what = std::string(doing) + ": " + e.what();
-  switch (e.getErrorCode() & 0xFF) {  // primary result code
+namespace {
+
+// `what` is the whole message: the operation and SQLite's words.
+Status Classify(int rc, const std::string& what) {
+  switch (rc & 0xFF) {  // primary result code
     case SQLITE_FULL:
       return ResourceExhausted(what + " (the disk is full)", "disk_full");
     case SQLITE_READONLY:
@@ -28,6 +30,16 @@ Status StatusFromSqlite(const SQLite::Exception& e, std::string_view doing) {
     default:
       return Internal(what, "sqlite_error");
   }
+}
+
+}  // namespace
+
+Status StatusFromSqlite(const SQLite::Exception& e, std::string_view doing) {
+  return Classify(e.getErrorCode(), std::string(doing) + ": " + e.what());
+}
+
+Status StatusFromSqliteCode(int rc, std::string_view doing) {
+  return Classify(rc, std::string(doing) + ": " + sqlite3_errstr(rc));
 }
 
 }  // namespace registry::store

@@ -14,6 +14,9 @@ namespace registry::store {
 // `doing` names the operation, e.g. "append to 'events.db'".
 Status StatusFromSqlite(const SQLite::Exception& e, std::string_view doing);
 
+// The same for a result code returned by SQLite's C interface (a VFS call, for one).
+Status StatusFromSqliteCode(int rc, std::string_view doing);
+
 }  // namespace registry::store
 
 #endif  // COUNCIL_REGISTRY_STORE_SQLITE_ERROR_H_

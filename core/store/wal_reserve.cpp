@@ -5,7 +5,6 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <string>
 #include <vector>
 
 #include "core/store/sqlite_error.h"
@@ -18,11 +17,6 @@ constexpr std::int64_t kFrameHeaderBytes = 24;
 constexpr std::int64_t kHeadroomFrames = 64;
 // SQLite's unix VFS writes at most 128 KiB per call.
 constexpr std::int64_t kChunkBytes = 64 * 1024;
-
-Status FromSqliteCode(int rc, const char* doing) {
-  return Internal(std::string(doing) + " the write-ahead log: " + sqlite3_errstr(rc),
-                  "wal_reserve_failed");
-}
 
 }  // namespace
 
@@ -46,7 +40,7 @@ Status ReserveWal(SQLite::Database& db) {
     if (rc != SQLITE_OK || wal == nullptr || wal->pMethods == nullptr) return Status::Ok();
     sqlite3_int64 size = 0;
     if ((rc = wal->pMethods->xFileSize(wal, &size)) != SQLITE_OK) {
-      return FromSqliteCode(rc, "measure");
+      return StatusFromSqliteCode(rc, "measure the write-ahead log");
     }
     if (size >= target) return Status::Ok();
     const std::vector<char> zeros(static_cast<std::size_t>(kChunkBytes), 0);
@@ -60,7 +54,7 @@ Status ReserveWal(SQLite::Database& db) {
       // A disk too full for the reserve gets its space back: the log grows as it would
       // have without one, and the store's own writes meet a full disk no sooner.
       wal->pMethods->xTruncate(wal, size);
-      return FromSqliteCode(rc, "extend");
+      return StatusFromSqliteCode(rc, "extend the write-ahead log");
     }
     tx.commit();  // nothing was written through SQLite: ends the transaction without a frame
     return Status::Ok();

@@ -188,6 +188,14 @@ TEST_CASE("a disk too small for the reserve gets its space back, and the store w
     AppendN(*store, 1, 100);
   }
   ExpectEvents(path, 100);
+  {
+    // Asked directly, the reserve says why it gave up, as the store's other errors do.
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    const Status full = ReserveWal(db);
+    CHECK(full.reason() == "disk_full");
+    CHECK(WalBytes(path) < 1024 * 1024);
+  }
+  ExpectEvents(path, 100);
 }
 
 }  // namespace
