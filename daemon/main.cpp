@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
   service::RegistryOptions options;
   options.db_path = db;
   options.iso_codes_dir = iso_codes;
-  options.reserve_wal = true;  // the daemon keeps the store open: its first commits overwrite
+  options.reserve_wal = true;  // the store stays open: its first commits overwrite, not grow, the WAL
   auto registry = service::Registry::Open(options);  // replays the log before serving
   if (!registry.ok()) return Fail(registry.status().WithContext("opening " + db));
   const std::int64_t events = (*registry)->head().position;
